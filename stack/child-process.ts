@@ -9,7 +9,10 @@ export interface ManagedProcess {
   output(): string;
   /** Resolves with the exit code (or signal) once it has exited. */
   readonly exited: Promise<number | NodeJS.Signals>;
-  /** SIGTERM to its process group, SIGKILL after `graceMs`; resolves when it has exited. */
+  /**
+   * SIGTERM to the process itself (it stops what it started, in its own order), SIGKILL to its whole group
+   * after `graceMs`, and a SIGKILL sweep of the group once it has exited so nothing is left behind.
+   */
   stop(graceMs?: number): Promise<number | NodeJS.Signals>;
   /** SIGKILL to its process group at once (crash tests). */
   kill(): Promise<number | NodeJS.Signals>;
@@ -54,11 +57,11 @@ export function startProcess(options: StartOptions): ManagedProcess {
       ? Promise.resolve(child.exitCode)
       : once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | NodeJS.Signals);
   const signalGroup = (signal: NodeJS.Signals): void => {
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    if (child.pid === undefined) return;
     try {
       process.kill(-child.pid, signal);
     } catch {
-      // already gone
+      // the group is empty
     }
   };
   return {
@@ -67,11 +70,10 @@ export function startProcess(options: StartOptions): ManagedProcess {
     output: () => lines.join('\n'),
     exited,
     async stop(graceMs = 15_000) {
-      signalGroup('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const result = await Promise.race([exited, delay(graceMs, 'timeout' as const)]);
-      if (result !== 'timeout') return result;
       signalGroup('SIGKILL');
-      return exited;
+      return result === 'timeout' ? exited : result;
     },
     async kill() {
       signalGroup('SIGKILL');
