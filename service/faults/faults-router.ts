@@ -1,0 +1,84 @@
+import { Router } from 'express';
+import type { Pool } from 'pg';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { z } from 'zod';
+import { HttpError } from '../app/http-errors.ts';
+import type { Logger } from '../logger.ts';
+import { describeProblems } from '../orders/order-schema.ts';
+import type { WorkerPool } from '../workers/worker-pool.ts';
+import type { FaultState } from './fault-state.ts';
+
+const doublesPerMiB = (1024 * 1024) / 8;
+
+function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  const parsed = schema.safeParse(body ?? {});
+  if (!parsed.success) throw new HttpError(400, { error: 'invalid_request', problems: describeProblems(parsed.error) });
+  return parsed.data;
+}
+
+/** A handle on V8's gc(), which is only exposed by a flag; set at run time so the service needs no special start. */
+function gcFunction(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+/**
+ * /admin/faults/*: makes the incident's failure modes happen for real (tests and demos; only with
+ * FAULT_INJECTION=true). Each request returns at once; the effect runs in the background.
+ */
+export function faultsRouter(deps: { pool: Pool; workers: WorkerPool; faults: FaultState; logger: Logger }): Router {
+  const { pool, workers, faults, logger } = deps;
+  const router = Router();
+
+  router.post('/admin/faults/db-hold', (req, res) => {
+    const { connections, seconds } = parse(z.object({ connections: z.number().int().min(1).max(1000), seconds: z.number().positive().max(600) }), req.body);
+    for (let i = 0; i < connections; i++) {
+      pool.query('SELECT pg_sleep($1)', [seconds]).catch((error: unknown) => logger.debug({ err: error }, 'db-hold query ended'));
+    }
+    res.status(202).json({ holding: connections, seconds });
+  });
+
+  router.post('/admin/faults/cpu', (req, res) => {
+    const { tasks, ms } = parse(z.object({ tasks: z.number().int().min(1).max(100_000), ms: z.number().int().min(1).max(60_000) }), req.body);
+    let rejected = 0;
+    const runs = Array.from({ length: tasks }, () => workers.run({ kind: 'burn', ms }).catch(() => void rejected++));
+    void Promise.all(runs).then(() => logger.info({ tasks, rejected }, 'cpu fault finished'));
+    res.status(202).json({ submitted: tasks, ms });
+  });
+
+  router.post('/admin/faults/heap', (req, res) => {
+    const { megabytes } = parse(z.object({ megabytes: z.number().int().min(1).max(4096) }), req.body);
+    for (let i = 0; i < megabytes; i++) faults.retained.push(Array.from({ length: doublesPerMiB }, (_, j) => j + 0.5));
+    res.status(200).json({ retainedMegabytes: faults.retained.length });
+  });
+
+  router.delete('/admin/faults/heap', (_req, res) => {
+    faults.retained.length = 0;
+    res.status(200).json({ retainedMegabytes: 0 });
+  });
+
+  router.post('/admin/faults/gc', (_req, res) => {
+    gcFunction()();
+    res.status(200).json({ collected: true });
+  });
+
+  router.post('/admin/faults/block-loop', (req, res) => {
+    const { ms } = parse(z.object({ ms: z.number().int().min(1).max(60_000) }), req.body);
+    res.status(202).json({ blockingMs: ms });
+    setImmediate(() => {
+      const until = performance.now() + ms;
+      while (performance.now() < until) {
+        // Blocking the event loop on purpose: this is the fault.
+      }
+    });
+  });
+
+  router.post('/admin/faults/errors', (req, res) => {
+    const { ratio } = parse(z.object({ ratio: z.number().min(0).max(1) }), req.body);
+    faults.errorRatio = ratio;
+    res.status(200).json({ errorRatio: ratio });
+  });
+
+  return router;
+}

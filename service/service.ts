@@ -1,0 +1,69 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app/app.ts';
+import type { Readiness } from './app/health-router.ts';
+import type { ServiceConfig } from './config.ts';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.ts';
+import { migrate } from './db/migrations.ts';
+import { createPool } from './db/pool.ts';
+import type { Logger } from './logger.ts';
+import { createOrderMetrics } from './orders/order-metrics.ts';
+import { OrderProcessor } from './orders/order-processor.ts';
+import { OrderRepository } from './orders/order-repository.ts';
+import { Reconciler } from './orders/reconciler.ts';
+import { instrumentPgPool, instrumentWorkerPool } from './telemetry/index.ts';
+import { createWorkerPool } from './workers/worker-pool.ts';
+
+export interface RunningService {
+  url: string;
+  /** Graceful stop: no new requests, in-flight requests and order processing finish, then everything closes. */
+  stop(): Promise<void>;
+}
+
+/** Wires the order service together and starts it; the composition root. */
+export async function startService(config: ServiceConfig, logger: Logger): Promise<RunningService> {
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.db.url;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({ ...config.db.embedded, logger });
+    databaseUrl = embedded.url;
+  }
+  const pool = createPool(databaseUrl, config.db.pool);
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
+  instrumentPgPool(pool, { name: config.db.pool.name, max: config.db.pool.max, idleMin: config.db.pool.minIdle, idleMax: config.db.pool.max });
+  const applied = await migrate(pool);
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+
+  const workers = createWorkerPool(config.workers);
+  instrumentWorkerPool(workers.piscina, { name: 'orders', maxQueue: config.workers.queueMax });
+  const metrics = createOrderMetrics();
+  const repository = new OrderRepository(pool);
+  const processor = new OrderProcessor({ repository, workers, metrics, logger });
+  const reconciler = new Reconciler({ repository, processor, metrics, logger, config: config.orders });
+  const readiness: Readiness = { shuttingDown: false };
+  const app = createApp({ config, pool, workers, repository, processor, metrics, readiness, logger });
+
+  const server: Server = app.listen(config.http.port, config.http.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  reconciler.start();
+  const url = `http://${config.http.host}:${port}`;
+  logger.info({ url }, 'order service listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      readiness.shuttingDown = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed; // in-flight requests answered; every 201 is already committed
+      await reconciler.stop();
+      await processor.drain();
+      await workers.destroy();
+      await pool.end();
+      await embedded?.stop();
+      logger.info('order service stopped');
+    })());
+  return { url, stop };
+}
