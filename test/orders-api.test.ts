@@ -142,8 +142,23 @@ describe('lifecycle', () => {
     expect(done.attempts).toBe(1);
     expect(done.fraudScore).toBeGreaterThanOrEqual(0);
     expect(done.fraudScore).toBeLessThan(1);
-    if (done.status === 'COMPLETED') expect(done.totalCents).toBe(1750);
-    else expect(done.failureReason).toBe('fraud_suspected');
+    expect(done.status).toBe('COMPLETED');
+    expect(done.totalCents).toBe(1890); // 17.50 plus 8% tax, in cents
+  });
+
+  it('fails an order the fraud model scores too high', async () => {
+    const created = await post({ customer: 'whale', items: [{ sku: 'GOLD', quantity: 10_000, price: 1_000_000 }] });
+    expect(created.status).toBe(201);
+    const done = await waitFor(
+      async () => {
+        const current = await getOrder(created.json.id);
+        return current.status === 'COMPLETED' || current.status === 'FAILED' ? current : undefined;
+      },
+      { what: 'the order to finish processing', timeoutMs: 60_000 },
+    );
+    expect(done.status).toBe('FAILED');
+    expect(done.failureReason).toBe('fraud_suspected');
+    expect(done.fraudScore).toBeGreaterThanOrEqual(0.9);
   });
 });
 

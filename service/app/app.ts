@@ -30,6 +30,11 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use((_req, res, next) => {
+    // While stopping, each keep-alive connection is closed after its current answer, so server.close() can finish.
+    if (readiness.shuttingDown) res.set('Connection', 'close');
+    next();
+  });
   app.use(express.json({ limit: config.http.bodyLimit }));
   app.use(healthRouter(pool, readiness, config.db.pool.acquireTimeoutMs));
   app.use(ordersRouter({ repository, processor, metrics, faults }));

