@@ -1,6 +1,3 @@
 // Stable dashboard uids: alert `dashboard_url`s, runbooks and bookmarks point at /d/<uid>; never change them.
-export const dashboardUids = {
-  runtime: 'node-runtime',
-  orderService: 'order-service',
-  alertingPipeline: 'alerting-pipeline',
-} as const;
+// They are declared once, in the rules' config (prometheus/thresholds.ts), which builds the alerts' links.
+export { dashboardUids } from './alert-rules-config.ts';

@@ -1,6 +1,6 @@
 // Prometheus to Alertmanager to its receivers: rule evaluation, alerts sent, notifications and their failures.
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { alertLines, jobs } from '../alert-rules-config.ts';
+import { jobs } from '../alert-rules-config.ts';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
 
 const am = `job="${jobs.alertmanager}"`;
@@ -42,7 +42,7 @@ export function alertmanagerPanels(): PanelBuilder[] {
         { expr: `sum by (integration) (rate(alertmanager_notifications_total{${am}}[$__rate_interval]))`, legend: 'sent {{integration}}' },
         { expr: `sum by (integration) (rate(alertmanager_notifications_failed_total{${am}}[$__rate_interval]))`, legend: 'failed {{integration}}' },
       ],
-      alertLines: alertLines.alertmanagerFailures,
+      thresholdsOf: ['AlertmanagerNotificationsFailing'],
       runbookAlerts: ['AlertmanagerNotificationsFailing'],
     }),
     timeseriesPanel({

@@ -1,6 +1,6 @@
 // The alert relay: webhooks in, Slack and email out, with its durable outbox in between.
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { alertLines, jobs } from '../alert-rules-config.ts';
+import { jobs } from '../alert-rules-config.ts';
 import { zeroUntilFirst } from '../building-blocks/prometheus-queries.ts';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
 
@@ -44,7 +44,6 @@ export function relayPanels(): PanelBuilder[] {
           legend: 'dead letter {{channel}} {{reason}}',
         },
       ],
-      alertLines: alertLines.relayFailures,
       runbookAlerts: ['AlertRelayDeliveryFailing'],
     }),
     timeseriesPanel({
@@ -55,6 +54,7 @@ export function relayPanels(): PanelBuilder[] {
       width: 8,
       min: 0,
       queries: [{ expr: `sum by (channel) (alert_relay_outbox_depth{${relay}})`, legend: '{{channel}}' }],
+      runbookAlerts: ['AlertRelayOutboxBacklog'],
     }),
     timeseriesPanel({
       id: 24,
@@ -64,6 +64,8 @@ export function relayPanels(): PanelBuilder[] {
       width: 8,
       min: 0,
       queries: [{ expr: `max by (channel) (alert_relay_outbox_oldest_age_seconds{${relay}})`, legend: '{{channel}}' }],
+      thresholdsOf: ['AlertRelayOutboxBacklog'],
+      runbookAlerts: ['AlertRelayOutboxBacklog'],
     }),
     timeseriesPanel({
       id: 25,

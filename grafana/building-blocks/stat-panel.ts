@@ -1,10 +1,10 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { ThresholdsConfigBuilder, ThresholdsMode } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
+import { alertLinesFor, runbookUrl, type AlertName } from '../alert-rules-config.ts';
 import { prometheusDatasource } from '../datasources.ts';
-import { runbookLinks, severityColor, type AlertLine } from './alert-markers.ts';
+import { runbookLinks, severityColor } from './alert-markers.ts';
 import { prometheusTargets, type Query } from './prometheus-queries.ts';
-import { runbookUrl } from './runbook-url.ts';
 
 export interface StatSpec {
   /** Stable panel id (see TimeseriesSpec.id). */
@@ -16,16 +16,16 @@ export interface StatSpec {
   width?: number;
   height?: number;
   decimals?: number;
-  /** Colours the value orange/red where the alerts put their thresholds. */
-  alertLines?: AlertLine[];
-  runbookAlerts?: string[];
-  /** Draw the value's history behind it. */
+  /** Colours the value orange/red where these alerts put their thresholds (in this panel's unit). */
+  thresholdsOf?: AlertName[];
+  runbookAlerts?: AlertName[];
+  /** Draw the value's history behind it (default true). */
   sparkline?: boolean;
 }
 
 /** A single-value panel for the quick facts rows: the last value, coloured by the alert thresholds. */
 export function statPanel(spec: StatSpec): PanelBuilder {
-  const alertLines = [...(spec.alertLines ?? [])].sort((a, b) => a.value - b.value);
+  const lines = (spec.thresholdsOf ?? []).flatMap((alert) => alertLinesFor(alert, spec.unit)).sort((a, b) => a.value - b.value);
   const panel = new PanelBuilder()
     .id(spec.id)
     .title(spec.title)
@@ -36,12 +36,12 @@ export function statPanel(spec: StatSpec): PanelBuilder {
     .span(spec.width ?? 4)
     .height(spec.height ?? 4)
     .graphMode(spec.sparkline === false ? common.BigValueGraphMode.None : common.BigValueGraphMode.Area)
-    .colorMode(alertLines.length > 0 ? common.BigValueColorMode.Background : common.BigValueColorMode.Value)
+    .colorMode(lines.length > 0 ? common.BigValueColorMode.Background : common.BigValueColorMode.Value)
     .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
     .thresholds(
       new ThresholdsConfigBuilder()
         .mode(ThresholdsMode.Absolute)
-        .steps([{ value: null, color: 'green' }, ...alertLines.map((line) => ({ value: line.value, color: severityColor[line.severity] }))]),
+        .steps([{ value: null, color: 'green' }, ...lines.map((line) => ({ value: line.value, color: severityColor[line.severity] }))]),
     );
   if (spec.decimals !== undefined) panel.decimals(spec.decimals);
   if (spec.runbookAlerts && spec.runbookAlerts.length > 0) panel.links(runbookLinks(spec.runbookAlerts, runbookUrl));

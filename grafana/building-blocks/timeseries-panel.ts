@@ -1,10 +1,10 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { ThresholdsConfigBuilder, ThresholdsMode, type DynamicConfigValue } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
+import { alertLevels, alertLinesFor, runbookUrl, type AlertName } from '../alert-rules-config.ts';
 import { prometheusDatasource } from '../datasources.ts';
-import { runbookLinks, severityColor, type AlertLine } from './alert-markers.ts';
+import { runbookLinks, severityColor, shareOfLimitQueries, type AlertLine } from './alert-markers.ts';
 import { prometheusTargets, type Query } from './prometheus-queries.ts';
-import { runbookUrl } from './runbook-url.ts';
 
 export interface TimeseriesSpec {
   /** Stable panel id: alert `dashboard_url`s and bookmarks address panels by it (`viewPanel=<id>`). */
@@ -22,30 +22,41 @@ export interface TimeseriesSpec {
   stacked?: boolean;
   min?: number;
   max?: number;
-  /** Legend names of series drawn as dashed, unfilled, unstacked lines: limits and alert levels. */
+  /** Legend names of series drawn as dashed, unfilled, unstacked red lines: limits. */
   limitSeries?: string[];
-  /** Alert thresholds in the panel's unit, drawn as dashed horizontal lines. */
-  alertLines?: AlertLine[];
+  /** Alerts whose thresholds (in this panel's unit) are drawn as dashed horizontal lines. */
+  thresholdsOf?: AlertName[];
+  /** An alert whose threshold is a share of a limit, drawn as `limitExpr * threshold` series on this axis. */
+  shareOfLimit?: { alert: AlertName; limitExpr: string; of: string };
   /** Alerts whose runbook section this panel links to (the alerts that point at it). */
-  runbookAlerts?: string[];
+  runbookAlerts?: AlertName[];
 }
 
-const limitLine: DynamicConfigValue[] = [
+const dashedUnstacked: DynamicConfigValue[] = [
   { id: 'custom.stacking', value: { mode: 'none', group: 'A' } },
   { id: 'custom.fillOpacity', value: 0 },
   { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
   { id: 'custom.lineWidth', value: 2 },
-  { id: 'color', value: { mode: 'fixed', fixedColor: 'red' } },
 ];
+const fixedColor = (color: string): DynamicConfigValue => ({ id: 'color', value: { mode: 'fixed', fixedColor: color } });
+
+function thresholdSteps(lines: readonly AlertLine[]): ThresholdsConfigBuilder {
+  const sorted = [...lines].sort((a, b) => a.value - b.value);
+  return new ThresholdsConfigBuilder()
+    .mode(ThresholdsMode.Absolute)
+    .steps([{ value: null, color: 'green' }, ...sorted.map((line) => ({ value: line.value, color: severityColor[line.severity] }))]);
+}
 
 /** A time series panel with the project's defaults: legend as a table with last and max, shared tooltip. */
 export function timeseriesPanel(spec: TimeseriesSpec): PanelBuilder {
+  const shareLines = spec.shareOfLimit ? alertLevels(spec.shareOfLimit.alert) : [];
+  const shareQueries = spec.shareOfLimit ? shareOfLimitQueries(shareLines, spec.shareOfLimit.limitExpr, spec.shareOfLimit.of) : [];
   const panel = new PanelBuilder()
     .id(spec.id)
     .title(spec.title)
     .description(spec.description)
     .datasource(prometheusDatasource)
-    .targets(prometheusTargets(spec.queries))
+    .targets(prometheusTargets([...spec.queries, ...shareQueries]))
     .unit(spec.unit)
     .span(spec.width ?? 12)
     .height(spec.height ?? 8)
@@ -63,16 +74,14 @@ export function timeseriesPanel(spec: TimeseriesSpec): PanelBuilder {
   if (spec.stacked) panel.stacking(new common.StackingConfigBuilder().mode(common.StackingMode.Normal).group('A'));
   if (spec.min !== undefined) panel.min(spec.min);
   if (spec.max !== undefined) panel.max(spec.max);
-  for (const name of spec.limitSeries ?? []) panel.overrideByName(name, limitLine);
-  const alertLines = [...(spec.alertLines ?? [])].sort((a, b) => a.value - b.value);
-  if (alertLines.length > 0) {
-    panel
-      .thresholds(
-        new ThresholdsConfigBuilder()
-          .mode(ThresholdsMode.Absolute)
-          .steps([{ value: null, color: 'green' }, ...alertLines.map((line) => ({ value: line.value, color: severityColor[line.severity] }))]),
-      )
-      .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed));
+  for (const name of spec.limitSeries ?? []) panel.overrideByName(name, [...dashedUnstacked, fixedColor('red')]);
+  shareLines.forEach((line, index) => {
+    const query = shareQueries[index];
+    if (query) panel.overrideByName(query.legend, [...dashedUnstacked, fixedColor(severityColor[line.severity])]);
+  });
+  const lines = (spec.thresholdsOf ?? []).flatMap((alert) => alertLinesFor(alert, spec.unit));
+  if (lines.length > 0) {
+    panel.thresholds(thresholdSteps(lines)).thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed));
   }
   if (spec.runbookAlerts && spec.runbookAlerts.length > 0) panel.links(runbookLinks(spec.runbookAlerts, runbookUrl));
   return panel;

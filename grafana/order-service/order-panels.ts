@@ -1,6 +1,5 @@
 // Orders: the business view of the incident (orders created and failed, stuck in PROCESSING, idempotent replays).
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { alertLines } from '../alert-rules-config.ts';
 import { zeroUntilFirst } from '../building-blocks/prometheus-queries.ts';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
 import { servicesSelector as sel } from './instance-selector.ts';
@@ -39,7 +38,7 @@ export function orderPanels(): PanelBuilder[] {
       width: 8,
       min: 0,
       queries: [{ expr: `max(orders_processing_oldest_age_seconds{${sel}})`, legend: 'oldest PROCESSING order' }],
-      alertLines: alertLines.processingOldestAge,
+      thresholdsOf: ['OrdersStuckProcessing'],
       runbookAlerts: ['OrdersStuckProcessing'],
     }),
     timeseriesPanel({

@@ -1,6 +1,5 @@
 // RED by route: request rate, errors and duration of the HTTP API, per route (the route template, not the URL).
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { alertLines } from '../alert-rules-config.ts';
 import { zeroUntilFirst } from '../building-blocks/prometheus-queries.ts';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
 import { servicesSelector as sel } from './instance-selector.ts';
@@ -18,7 +17,7 @@ export function redPanels(): PanelBuilder[] {
       width: 8,
       min: 0,
       queries: [{ expr: requests(), legend: '{{http_route}}' }],
-      runbookAlerts: ['HttpTrafficSurge'],
+      runbookAlerts: ['OrderTrafficSurge'],
     }),
     timeseriesPanel({
       id: 2,
@@ -28,8 +27,8 @@ export function redPanels(): PanelBuilder[] {
       width: 8,
       min: 0,
       queries: [{ expr: `(${zeroUntilFirst(requests(', http_response_status_code=~"5.."'), requests())}) / ${requests()}`, legend: '{{http_route}}' }],
-      alertLines: alertLines.http5xxRatio,
-      runbookAlerts: ['HttpErrorRatioHigh'],
+      thresholdsOf: ['HTTPServerErrorRatioHigh'],
+      runbookAlerts: ['HTTPServerErrorRatioHigh'],
     }),
     timeseriesPanel({
       id: 3,
@@ -48,8 +47,8 @@ export function redPanels(): PanelBuilder[] {
           legend: 'p50 {{http_route}}',
         },
       ],
-      alertLines: alertLines.httpLatencyP99,
-      runbookAlerts: ['HttpLatencyHigh'],
+      thresholdsOf: ['HTTPServerLatencyHigh'],
+      runbookAlerts: ['HTTPServerLatencyHigh'],
     }),
     timeseriesPanel({
       id: 4,

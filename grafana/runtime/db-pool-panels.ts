@@ -1,6 +1,5 @@
 // DB pool: the HikariCP panels of a JVM board for the pg pool (active/idle/pending/max, acquire time, timeouts).
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { alertLines } from '../alert-rules-config.ts';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
 import { instanceSelector as sel } from './instance-selector.ts';
 
@@ -27,7 +26,7 @@ export function dbPoolPanels(): PanelBuilder[] {
         { expr: `sum(db_client_connection_max{${sel}})`, legend: poolMax },
       ],
       limitSeries: [poolMax, 'pending requests'],
-      runbookAlerts: ['DbPoolExhausted'],
+      runbookAlerts: ['NodeDBPoolExhausted'],
     }),
     timeseriesPanel({
       id: 41,
@@ -46,8 +45,8 @@ export function dbPoolPanels(): PanelBuilder[] {
           legend: 'connection use p99',
         },
       ],
-      alertLines: alertLines.dbAcquireWaitP99,
-      runbookAlerts: ['DbPoolWaitSlow'],
+      thresholdsOf: ['NodeDBPoolWaitSlow'],
+      runbookAlerts: ['NodeDBPoolWaitSlow'],
     }),
     timeseriesPanel({
       id: 42,
@@ -57,8 +56,8 @@ export function dbPoolPanels(): PanelBuilder[] {
       width: 8,
       min: 0,
       queries: [{ expr: `sum(rate(db_client_connection_timeouts_total{${sel}}[$__rate_interval]))`, legend: 'acquire timeouts' }],
-      alertLines: alertLines.dbAcquireTimeouts,
-      runbookAlerts: ['DbPoolAcquireTimeouts'],
+      thresholdsOf: ['NodeDBPoolAcquireTimeouts'],
+      runbookAlerts: ['NodeDBPoolAcquireTimeouts'],
     }),
   ];
 }

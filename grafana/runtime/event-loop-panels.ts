@@ -1,6 +1,5 @@
 // Event loop: Node's one request thread. Delay is how long a ready callback waited; utilization is how busy it was.
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { alertLines } from '../alert-rules-config.ts';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
 import { instanceSelector as sel } from './instance-selector.ts';
 
@@ -17,7 +16,7 @@ export function eventLoopPanels(): PanelBuilder[] {
         { expr: `nodejs_eventloop_delay_p99_seconds{${sel}}`, legend: 'p99' },
         { expr: `nodejs_eventloop_delay_max_seconds{${sel}}`, legend: 'max' },
       ],
-      alertLines: alertLines.eventLoopDelayP99,
+      thresholdsOf: ['NodeEventLoopDelayHigh'],
       runbookAlerts: ['NodeEventLoopDelayHigh'],
     }),
     timeseriesPanel({

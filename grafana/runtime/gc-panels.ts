@@ -1,6 +1,5 @@
 // GC: how often V8 collects, how long it pauses, and what share of the time it takes (jvm_gc_pause_seconds, jvm_gc_overhead).
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { alertLines } from '../alert-rules-config.ts';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
 import { instanceSelector as sel } from './instance-selector.ts';
 
@@ -39,8 +38,8 @@ export function gcPanels(): PanelBuilder[] {
       width: 8,
       min: 0,
       queries: [{ expr: `sum(rate(v8js_gc_duration_seconds_sum{${sel}}[$__rate_interval]))`, legend: 'time in GC' }],
-      alertLines: alertLines.gcTimeShare,
-      runbookAlerts: ['NodeGcTimeHigh'],
+      thresholdsOf: ['NodeGCTimeHigh'],
+      runbookAlerts: ['NodeGCTimeHigh'],
     }),
   ];
 }

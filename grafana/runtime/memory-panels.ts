@@ -1,7 +1,6 @@
 // Memory: where the incident's heap went. Heap per V8 space against the limit V8 enforces, what survives a major
 // GC (leak vs. churn), RSS against the container limit (the OOM killer's view), and off-heap memory.
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { alertLines } from '../alert-rules-config.ts';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
 import { instanceSelector as sel } from './instance-selector.ts';
 
@@ -14,8 +13,8 @@ export function memoryPanels(): PanelBuilder[] {
       id: 10,
       title: 'Heap used per space, against the heap limit',
       description:
-        'V8 heap used per space, stacked (jvm_memory_used_bytes{area="heap"} by pool). The dashed line is the whole-heap limit V8 ' +
-        'reports; --max-old-space-size=256 gives more than 256 MiB (new space and code space count too).',
+        'V8 heap used per space, stacked (jvm_memory_used_bytes{area="heap"} by pool). The red dashed line is the whole-heap limit V8 ' +
+        'reports, the others where NodeHeapNearLimit fires; --max-old-space-size=256 gives more than 256 MiB (new space and code space count too).',
       unit: 'bytes',
       stacked: true,
       min: 0,
@@ -24,7 +23,8 @@ export function memoryPanels(): PanelBuilder[] {
         { expr: `max(v8js_memory_heap_size_limit_bytes{${sel}})`, legend: heapLimit },
       ],
       limitSeries: [heapLimit],
-      runbookAlerts: ['NodeHeapNearLimit', 'NodeHeapFillingUp'],
+      shareOfLimit: { alert: 'NodeHeapNearLimit', limitExpr: `max(v8js_memory_heap_size_limit_bytes{${sel}})`, of: 'heap limit' },
+      runbookAlerts: ['NodeHeapNearLimit', 'NodeHeapExhaustionPredicted'],
     }),
     timeseriesPanel({
       id: 11,
@@ -36,7 +36,7 @@ export function memoryPanels(): PanelBuilder[] {
       queries: [
         { expr: `sum(v8js_memory_heap_used_bytes{${sel}}) / max(v8js_memory_heap_size_limit_bytes{${sel}})`, legend: 'heap used of limit' },
       ],
-      alertLines: alertLines.heapUsedOfLimit,
+      thresholdsOf: ['NodeHeapNearLimit'],
       runbookAlerts: ['NodeHeapNearLimit'],
     }),
     timeseriesPanel({
@@ -53,7 +53,8 @@ export function memoryPanels(): PanelBuilder[] {
         { expr: `max(v8js_memory_heap_size_limit_bytes{${sel}})`, legend: heapLimit },
       ],
       limitSeries: [heapLimit],
-      runbookAlerts: ['NodeHeapRetainedAfterGc'],
+      shareOfLimit: { alert: 'NodeHeapRetainedAfterGCHigh', limitExpr: `max(v8js_memory_heap_size_limit_bytes{${sel}})`, of: 'heap limit' },
+      runbookAlerts: ['NodeHeapRetainedAfterGCHigh', 'NodeHeapExhaustionPredicted'],
     }),
     timeseriesPanel({
       id: 13,
@@ -66,7 +67,8 @@ export function memoryPanels(): PanelBuilder[] {
         { expr: `process_memory_limit_bytes{${sel}}`, legend: containerLimit },
       ],
       limitSeries: [containerLimit],
-      runbookAlerts: ['ProcessRssNearMemoryLimit'],
+      shareOfLimit: { alert: 'NodeRSSNearMemoryLimit', limitExpr: `process_memory_limit_bytes{${sel}}`, of: 'container limit' },
+      runbookAlerts: ['NodeRSSNearMemoryLimit'],
     }),
     timeseriesPanel({
       id: 14,

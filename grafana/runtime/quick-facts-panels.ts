@@ -1,6 +1,5 @@
 // Quick facts: the one row to read first, as the top of a JVM board (uptime, restarts, heap of -Xmx, saturation).
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
-import { alertLines } from '../alert-rules-config.ts';
 import { statPanel } from '../building-blocks/stat-panel.ts';
 import { instanceSelector as sel } from './instance-selector.ts';
 
@@ -21,8 +20,8 @@ export function quickFactsPanels(): PanelBuilder[] {
       unit: 'short',
       decimals: 0,
       queries: [{ expr: `changes(process_start_time_seconds{${sel}}[$__range])`, legend: 'restarts', instant: true }],
-      alertLines: alertLines.restarts,
-      runbookAlerts: ['ProcessRestarted'],
+      thresholdsOf: ['NodeProcessRestarted'],
+      runbookAlerts: ['NodeProcessRestarted'],
       sparkline: false,
     }),
     statPanel({
@@ -33,7 +32,7 @@ export function quickFactsPanels(): PanelBuilder[] {
       queries: [
         { expr: `sum(v8js_memory_heap_used_bytes{${sel}}) / max(v8js_memory_heap_size_limit_bytes{${sel}})`, legend: 'heap used of limit' },
       ],
-      alertLines: alertLines.heapUsedOfLimit,
+      thresholdsOf: ['NodeHeapNearLimit'],
       runbookAlerts: ['NodeHeapNearLimit'],
     }),
     statPanel({
@@ -54,8 +53,8 @@ export function quickFactsPanels(): PanelBuilder[] {
           legend: 'pool in use',
         },
       ],
-      alertLines: alertLines.dbPoolInUse,
-      runbookAlerts: ['DbPoolExhausted'],
+      thresholdsOf: ['NodeDBPoolExhausted'],
+      runbookAlerts: ['NodeDBPoolExhausted'],
     }),
     statPanel({
       id: 6,
@@ -68,8 +67,8 @@ export function quickFactsPanels(): PanelBuilder[] {
           legend: 'workers busy',
         },
       ],
-      alertLines: alertLines.workersBusy,
-      runbookAlerts: ['WorkerPoolSaturated'],
+      thresholdsOf: ['NodeWorkerPoolSaturated'],
+      runbookAlerts: ['NodeWorkerPoolSaturated'],
     }),
   ];
 }

@@ -1,7 +1,6 @@
 // Workers: the worker_threads pool, read like a JVM executor (active/idle threads, queued tasks, wait and run
 // time, rejected executions) plus each worker's own event-loop utilization and heap.
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { alertLines } from '../alert-rules-config.ts';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
 import { instanceSelector as sel } from './instance-selector.ts';
 
@@ -23,7 +22,7 @@ export function workerPoolPanels(): PanelBuilder[] {
         { expr: `sum(worker_pool_thread_max{${sel}})`, legend: threadMax },
       ],
       limitSeries: [threadMax],
-      runbookAlerts: ['WorkerPoolSaturated'],
+      runbookAlerts: ['NodeWorkerPoolSaturated'],
     }),
     timeseriesPanel({
       id: 51,
@@ -37,8 +36,7 @@ export function workerPoolPanels(): PanelBuilder[] {
         { expr: `sum(worker_pool_queue_depth{${sel}}) + sum(worker_pool_queue_remaining{${sel}})`, legend: queueCapacity },
       ],
       limitSeries: [queueCapacity],
-      alertLines: alertLines.workerQueueDepth,
-      runbookAlerts: ['WorkerPoolSaturated'],
+            runbookAlerts: ['NodeWorkerPoolSaturated'],
     }),
     timeseriesPanel({
       id: 52,
@@ -51,7 +49,8 @@ export function workerPoolPanels(): PanelBuilder[] {
         { expr: `sum(rate(worker_pool_tasks_completed_total{${sel}}[$__rate_interval]))`, legend: 'completed' },
         { expr: `sum(rate(worker_pool_tasks_rejected_total{${sel}}[$__rate_interval]))`, legend: 'rejected' },
       ],
-      runbookAlerts: ['WorkerPoolTasksRejected'],
+      thresholdsOf: ['NodeWorkerPoolTasksRejected'],
+      runbookAlerts: ['NodeWorkerPoolTasksRejected'],
     }),
     timeseriesPanel({
       id: 53,
