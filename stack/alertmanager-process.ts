@@ -1,0 +1,126 @@
+// Starts the real Alertmanager binary (0.25, Debian's prometheus-alertmanager) on loopback for `npm start` and
+// the tests, clustering off. The repository's alertmanager.yml sends its webhooks to the relay's fixed port;
+// this writes a variant pointing at the receiver actually in use (another port, a test's webhook server).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { startProcess, waitUntilHealthy, type ManagedProcess } from './child-process.ts';
+import { resolveConfigPaths } from './config-paths.ts';
+import { freePort } from './free-port.ts';
+
+export const alertmanagerBinary = '/usr/bin/prometheus-alertmanager';
+
+export interface AlertmanagerOptions {
+  configFile: string;
+  port?: number;
+  /** Notification log and silences; a fresh temp dir (removed at stop) when unset. */
+  dataDir?: string;
+  /** Origin (`http://127.0.0.1:PORT`) that replaces the origin of every webhook URL; paths are kept. */
+  webhookOrigin?: string;
+  /** Bearer token file that replaces every webhook's `credentials_file`. */
+  credentialsFile?: string;
+  binary?: string;
+  extraArgs?: string[];
+  echo?: boolean;
+  name?: string;
+}
+
+export interface AlertmanagerProcess {
+  process: ManagedProcess;
+  url: string;
+  port: number;
+  /** The config Alertmanager actually runs with (in a temp dir). */
+  configFile: string;
+  stop(): Promise<void>;
+}
+
+interface WebhookConfig {
+  url?: string;
+  http_config?: { authorization?: { credentials_file?: string; [key: string]: unknown }; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+interface AlertmanagerConfig {
+  receivers?: Array<{ name: string; webhook_configs?: WebhookConfig[]; [key: string]: unknown }>;
+  [key: string]: unknown;
+}
+
+/** Writes the variant of `configFile` into `dir` (relative paths made absolute) and returns its path. */
+export function renderAlertmanagerConfig(
+  configFile: string,
+  dir: string,
+  overrides: { webhookOrigin?: string; credentialsFile?: string } = {},
+): string {
+  const source = resolve(configFile);
+  const config = resolveConfigPaths(parse(readFileSync(source, 'utf8')) as AlertmanagerConfig, dirname(source));
+  for (const receiver of config.receivers ?? []) {
+    for (const webhook of receiver.webhook_configs ?? []) {
+      if (overrides.webhookOrigin !== undefined && webhook.url !== undefined) {
+        const original = new URL(webhook.url);
+        webhook.url = new URL(`${original.pathname}${original.search}`, overrides.webhookOrigin).toString();
+      }
+      const authorization = webhook.http_config?.authorization;
+      if (overrides.credentialsFile !== undefined && authorization !== undefined) {
+        authorization.credentials_file = resolve(overrides.credentialsFile);
+      }
+    }
+  }
+  const rendered = join(dir, 'alertmanager.yml');
+  writeFileSync(rendered, stringify(config));
+  return rendered;
+}
+
+/** Starts Alertmanager and waits until /-/ready answers. */
+export async function startAlertmanager(options: AlertmanagerOptions): Promise<AlertmanagerProcess> {
+  const port = options.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const configDir = mkdtempSync(join(tmpdir(), 'alertmanager-config-'));
+  const ownDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'alertmanager-data-'));
+  const cleanUp = (): void => {
+    rmSync(configDir, { recursive: true, force: true });
+    if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+  let configFile: string;
+  try {
+    configFile = renderAlertmanagerConfig(options.configFile, configDir, {
+      ...(options.webhookOrigin !== undefined ? { webhookOrigin: options.webhookOrigin } : {}),
+      ...(options.credentialsFile !== undefined ? { credentialsFile: options.credentialsFile } : {}),
+    });
+  } catch (error) {
+    cleanUp();
+    throw new Error(`cannot render ${options.configFile}: ${(error as Error).message}`);
+  }
+  const child = startProcess({
+    name: options.name ?? `alertmanager:${port}`,
+    command: options.binary ?? alertmanagerBinary,
+    args: [
+      `--config.file=${configFile}`,
+      `--storage.path=${dataDir}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      `--web.external-url=${url}/`,
+      // A single instance: no gossip port, no waiting for peers before the first notification.
+      '--cluster.listen-address=',
+      ...(options.extraArgs ?? []),
+    ],
+    echo: options.echo ?? false,
+  });
+  try {
+    await waitUntilHealthy(child, `${url}/-/ready`, 60_000);
+  } catch (error) {
+    await child.kill();
+    cleanUp();
+    throw error;
+  }
+  return {
+    process: child,
+    url,
+    port,
+    configFile,
+    async stop() {
+      await child.stop();
+      cleanUp();
+    },
+  };
+}
