@@ -1,0 +1,142 @@
+import { metrics, type Attributes } from '@opentelemetry/api';
+import type pg from 'pg';
+
+export interface PgPoolTelemetryOptions {
+  /** The `db.client.connection.pool.name` label value. */
+  name: string;
+  max: number;
+  idleMin: number;
+  idleMax: number;
+}
+
+/** Seconds buckets for acquire/use/create times: from a fast in-memory checkout (sub-ms) to a timeout (s). */
+const timeBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** pg-pool's errors for a caller that waited longer than connectionTimeoutMillis. */
+function isAcquireTimeout(error: unknown): boolean {
+  return error instanceof Error && /timeout exceeded when trying to connect|connection terminated due to connection timeout/i.test(error.message);
+}
+
+type ConnectCallback = (error: Error | undefined, client: pg.PoolClient | undefined, release: (error?: Error | boolean) => void) => void;
+type PoolConnect = (callback?: ConnectCallback) => Promise<pg.PoolClient> | undefined;
+interface ConnectableClient {
+  connect(callback?: (error: Error | undefined) => void): Promise<void> | undefined;
+}
+
+/**
+ * HikariCP-style metrics for a pg Pool, with `db.client.connection.*` semantic-convention names: connections
+ * by state, limits, callers waiting, acquire timeouts, and acquire (wait), use and create time histograms.
+ *
+ * pg's Pool has no timing events, so: acquire is timed by wrapping this pool's connect() (pool.query() calls
+ * it too), use by the pool's 'acquire'/'release' events, creation by a Client subclass timing connect().
+ */
+export function instrumentPgPool(pool: pg.Pool, options: PgPoolTelemetryOptions): void {
+  const meter = metrics.getMeter('telemetry.db-pool');
+  const attrs: Attributes = { 'db.client.connection.pool.name': options.name };
+
+  const count = meter.createObservableUpDownCounter('db.client.connection.count', {
+    description: 'Connections in the pool, by state (idle, used).',
+    unit: '{connection}',
+  });
+  const max = meter.createObservableUpDownCounter('db.client.connection.max', {
+    description: 'The most open connections the pool allows.',
+    unit: '{connection}',
+  });
+  const idleMax = meter.createObservableUpDownCounter('db.client.connection.idle.max', {
+    description: 'The most idle connections the pool keeps.',
+    unit: '{connection}',
+  });
+  const idleMin = meter.createObservableUpDownCounter('db.client.connection.idle.min', {
+    description: 'The fewest idle connections the pool keeps.',
+    unit: '{connection}',
+  });
+  const pending = meter.createObservableUpDownCounter('db.client.connection.pending_requests', {
+    description: 'Callers waiting for a connection.',
+    unit: '{request}',
+  });
+  meter.addBatchObservableCallback(
+    (result) => {
+      const idle = pool.idleCount;
+      result.observe(count, idle, { ...attrs, 'db.client.connection.state': 'idle' });
+      result.observe(count, Math.max(0, pool.totalCount - idle), { ...attrs, 'db.client.connection.state': 'used' });
+      result.observe(max, options.max, attrs);
+      result.observe(idleMax, options.idleMax, attrs);
+      result.observe(idleMin, options.idleMin, attrs);
+      result.observe(pending, pool.waitingCount, attrs);
+    },
+    [count, max, idleMax, idleMin, pending],
+  );
+
+  const timeouts = meter.createCounter('db.client.connection.timeouts', {
+    description: 'Connection requests that timed out waiting for a connection (connectionTimeoutMillis).',
+    unit: '{timeout}',
+  });
+  const waitTime = meter.createHistogram('db.client.connection.wait_time', {
+    description: 'Time a caller waited to obtain a connection from the pool.',
+    unit: 's',
+    advice: { explicitBucketBoundaries: timeBuckets },
+  });
+  const useTime = meter.createHistogram('db.client.connection.use_time', {
+    description: 'Time between borrowing a connection and returning it to the pool.',
+    unit: 's',
+    advice: { explicitBucketBoundaries: timeBuckets },
+  });
+  const createTime = meter.createHistogram('db.client.connection.create_time', {
+    description: 'Time it took to open a new connection.',
+    unit: 's',
+    advice: { explicitBucketBoundaries: timeBuckets },
+  });
+  const seconds = (since: number): number => (performance.now() - since) / 1000;
+
+  // Acquire: every checkout, pool.query() included, goes through this pool's connect().
+  const originalConnect = (pool.connect as PoolConnect).bind(pool);
+  const onAcquired = (started: number, error: unknown): void => {
+    if (error === undefined || error === null) waitTime.record(seconds(started), attrs);
+    else if (isAcquireTimeout(error)) timeouts.add(1, attrs);
+  };
+  (pool as unknown as { connect: PoolConnect }).connect = (callback) => {
+    const started = performance.now();
+    if (callback) {
+      return originalConnect((error, client, release) => {
+        onAcquired(started, error);
+        callback(error, client, release);
+      });
+    }
+    return originalConnect()!.then(
+      (client) => {
+        onAcquired(started, undefined);
+        return client;
+      },
+      (error: unknown) => {
+        onAcquired(started, error);
+        throw error;
+      },
+    );
+  };
+
+  // Use: from the pool handing a client out to the client coming back.
+  const borrowedAt = new WeakMap<object, number>();
+  pool.on('acquire', (client) => borrowedAt.set(client, performance.now()));
+  pool.on('release', (_error, client) => {
+    const since = borrowedAt.get(client);
+    if (since === undefined) return;
+    borrowedAt.delete(client);
+    useTime.record(seconds(since), attrs);
+  });
+
+  // Create: the pool builds clients with `new this.Client()`, so a subclass sees every connection opened.
+  const holder = pool as unknown as { Client: new (...args: never[]) => ConnectableClient };
+  const BaseClient = holder.Client;
+  holder.Client = class TimedClient extends BaseClient {
+    override connect(callback?: (error: Error | undefined) => void): Promise<void> | undefined {
+      const started = performance.now();
+      if (callback) {
+        return super.connect((error) => {
+          if (!error) createTime.record(seconds(started), attrs);
+          callback(error);
+        });
+      }
+      return super.connect()!.then(() => createTime.record(seconds(started), attrs));
+    }
+  };
+}
