@@ -11,6 +11,7 @@ export function quickFactsPanels(): PanelBuilder[] {
       description: 'Time since this process started. A short uptime after an incident means it restarted (an OOM kill shows as one).',
       unit: 'dtdurations',
       queries: [{ expr: `time() - process_start_time_seconds{${sel}}`, legend: 'uptime', instant: true }],
+      runbookAlerts: ['InstanceDown', 'NodeProcessRestarted'],
       sparkline: false,
     }),
     statPanel({

@@ -1,0 +1,20 @@
+# One image for the TypeScript services of docker-compose.yml: the order service and the alert relay. Node 24
+# runs the .ts sources directly (type stripping), so there is no build step.
+FROM node:24.11.1-bookworm-slim
+
+ENV NODE_ENV=production
+WORKDIR /app
+
+# Dependencies first, so that a source change does not reinstall them. Install scripts stay off: the only one
+# (embedded PostgreSQL's binaries) is not needed, Compose runs a real PostgreSQL server.
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+COPY --chown=node:node . .
+# The relay's durable outbox: a named volume mounted here keeps this owner.
+RUN mkdir -p /var/lib/alert-relay && chown node:node /var/lib/alert-relay
+
+USER node
+# The order service by default; docker-compose.yml runs the relay from the same image with another command.
+EXPOSE 8080 9464 9095
+CMD ["node", "service/main.ts"]
