@@ -44,20 +44,10 @@ export function orderPanels(): PanelBuilder[] {
     timeseriesPanel({
       id: 13,
       title: 'Idempotent replays per second',
-      description: 'Order requests answered from an earlier request with the same Idempotency-Key (client retries).',
+      description: 'Order requests answered from an earlier request with the same Idempotency-Key (client retries); 0 until the first.',
       unit: 'reqps',
       min: 0,
-      queries: [{ expr: `sum(rate(orders_idempotent_replays_total{${sel}}[$__rate_interval]))`, legend: 'replays' }],
-    }),
-    timeseriesPanel({
-      id: 14,
-      title: 'Orders reconciled per second',
-      description: 'Stuck orders the reconciler resumed or failed; 0 until it first acts.',
-      unit: 'ops',
-      min: 0,
-      queries: [
-        { expr: zeroUntilFirst(`sum by (outcome) (rate(orders_reconciled_total{${sel}}[$__rate_interval]))`, created), legend: '{{outcome}}' },
-      ],
+      queries: [{ expr: zeroUntilFirst(`sum(rate(orders_idempotent_replays_total{${sel}}[$__rate_interval]))`, created), legend: 'replays' }],
     }),
   ];
 }

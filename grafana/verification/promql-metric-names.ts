@@ -1,0 +1,20 @@
+// The metric names a PromQL expression reads, so a test can check each one exists on a live Prometheus. A small
+// tokenizer, not a parser: strings, label matchers, ranges and grouping lists are removed first; what is left
+// that is an identifier not followed by `(` and not a keyword is a metric name.
+const keywords = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'offset', 'bool', 'inf', 'nan']);
+
+export function metricNamesOf(expr: string): string[] {
+  const stripped = expr
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""') // string literals
+    .replace(/\{[^}]*\}/g, ' ') // label matchers
+    .replace(/\[[^\]]*\]/g, ' ') // range and subquery durations
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' '); // label lists
+  const names = new Set<string>();
+  for (const match of stripped.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\()?/g)) {
+    const [, name, call] = match;
+    if (name === undefined || call !== undefined || keywords.has(name.toLowerCase())) continue;
+    if (/^\d/.test(name)) continue;
+    names.add(name);
+  }
+  return [...names].sort();
+}
