@@ -35,7 +35,7 @@ export interface Telemetry {
 }
 
 /** The runtime collectors of this module, beside those instrumentation-runtime-node provides. */
-const runtimeCollectors: Collector[] = [heapSizeLimit, heapAfterGc, processMemory, memoryLimit, processCpu, processStartTime, processFiles];
+export const runtimeCollectors: Collector[] = [heapSizeLimit, heapAfterGc, processMemory, memoryLimit, processCpu, processStartTime, processFiles];
 
 /** Packages whose ESM import the auto-instrumentations must see. */
 const instrumentedPackages = ['express', 'router', 'pg', 'pg-pool'];

@@ -17,6 +17,8 @@ export interface PrometheusEndpoint {
   reader: PrometheusExporter;
   /** Answers GET <path> with the text exposition format; resolves once listening. */
   listen(): Promise<{ url: string; port: number }>;
+  /** One scrape's body, as GET <path> answers it. */
+  render(): Promise<string>;
   /** True for requests to this endpoint (so HTTP instrumentation can leave scrapes out of the API's metrics). */
   isScrape(request: IncomingMessage): boolean;
   close(): Promise<void>;
@@ -66,17 +68,20 @@ export function createPrometheusEndpoint(options: PrometheusEndpointOptions): Pr
   const serializer = new PrometheusSerializer(undefined, false, undefined, false, true);
   let boundPort = -1;
 
+  const render = async (): Promise<string> => {
+    const { resourceMetrics, errors } = await reader.collect();
+    if (errors.length > 0) diag.error('metrics collection errors', ...errors);
+    return serializer.serialize(withPrometheusNames(resourceMetrics));
+  };
+
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
     const url = new URL(request.url ?? '/', 'http://metrics');
     if (url.pathname !== path || (request.method !== 'GET' && request.method !== 'HEAD')) {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
       return;
     }
-    reader
-      .collect()
-      .then(({ resourceMetrics, errors }) => {
-        if (errors.length > 0) diag.error('metrics collection errors', ...errors);
-        const body = serializer.serialize(withPrometheusNames(resourceMetrics));
+    render()
+      .then((body) => {
         response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(body);
       })
       .catch((error: unknown) => {
@@ -90,6 +95,7 @@ export function createPrometheusEndpoint(options: PrometheusEndpointOptions): Pr
 
   return {
     reader,
+    render,
     async listen() {
       server.listen(options.port, options.host);
       await once(server, 'listening');
