@@ -1,0 +1,32 @@
+// The immediate email for one notification: subject from the group's status and alert name, multipart HTML and
+// text bodies with every alert's details.
+import { formatTime, type NotificationView } from '../alert-view.ts';
+import { alertDetailsHtml, alertDetailsText, htmlDocument, statusLine } from './alert-details.ts';
+import { escapeHtml } from './html-escape.ts';
+
+export interface EmailContent {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const maxAlerts = 100;
+
+export function buildNotificationEmail(view: NotificationView, subjectPrefix: string, receivedAt: Date): EmailContent {
+  const subject = `${subjectPrefix} ${statusLine(view)}`.replace(/[\r\n]+/g, ' ').slice(0, 250);
+  const shown = view.alerts.slice(0, maxAlerts);
+  const more = view.alerts.length - shown.length + view.truncatedAlerts;
+  const groupLabels = view.groupLabels.map(([k, v]) => `${k}=${v}`).join(', ');
+  const intro = `${view.firingCount} firing, ${view.resolvedCount} resolved (receiver ${view.receiver}${groupLabels ? `; ${groupLabels}` : ''}), received ${formatTime(receivedAt)}`;
+  const text = [statusLine(view), intro, '', ...shown.map(alertDetailsText), more > 0 ? `\nand ${more} more alerts` : ''].join('\n');
+  const html = htmlDocument(
+    subject,
+    [
+      `<h2 style="margin:0">${escapeHtml(statusLine(view))}</h2>`,
+      `<p style="color:#555">${escapeHtml(intro)}</p>`,
+      ...shown.map(alertDetailsHtml),
+      more > 0 ? `<p><em>and ${more} more alerts</em></p>` : '',
+    ].join('\n'),
+  );
+  return { subject, text, html };
+}

@@ -1,0 +1,97 @@
+// Sends emails through one pooled nodemailer SMTP transport and classifies what the server answered: 4yz replies
+// and network errors are retried; 5yz replies, authentication failures and "all recipients rejected" are final.
+import { createTransport, type Transporter } from 'nodemailer';
+import type { EmailDestinationConfig, SmtpConfig } from '../config.ts';
+import type { DestinationSender, SendOutcome } from '../delivery/send-outcome.ts';
+import { notificationView } from '../alert-view.ts';
+import type { PendingDelivery } from '../outbox/outbox-store.ts';
+import { buildDigestEmail } from './email-digest.ts';
+import { buildNotificationEmail, type EmailContent } from './email-message.ts';
+import { digestThreading, notificationThreading, type ThreadingHeaders } from './message-ids.ts';
+
+export function createSmtpTransport(smtp: SmtpConfig): Transporter {
+  return createTransport({
+    pool: true,
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
+    requireTLS: smtp.requireTls,
+    maxConnections: smtp.maxConnections,
+    auth: smtp.user ? { user: smtp.user, pass: smtp.password ?? '' } : undefined,
+    connectionTimeout: smtp.timeoutSeconds * 1000,
+    greetingTimeout: smtp.timeoutSeconds * 1000,
+    socketTimeout: smtp.timeoutSeconds * 1000,
+    logger: false,
+  });
+}
+
+interface SmtpError extends Error {
+  code?: string;
+  responseCode?: number;
+  command?: string;
+}
+
+/** What to do after a failed SMTP send. */
+export function classifySmtpError(error: SmtpError): SendOutcome {
+  const code = error.responseCode;
+  const reply = code ? `${code} on ${error.command ?? 'SMTP'}` : (error.code ?? error.name);
+  const detail = `${reply}: ${error.message}`.slice(0, 500);
+  if (code !== undefined && code >= 400 && code < 500) return { kind: 'retry', reason: 'smtp_4xx', detail };
+  if (error.code === 'EAUTH') return { kind: 'final', reason: 'auth', detail };
+  if (error.code === 'EENVELOPE' && (code === undefined || code >= 500)) return { kind: 'final', reason: 'recipients_rejected', detail };
+  if (code !== undefined && code >= 500) return { kind: 'final', reason: 'smtp_5xx', detail };
+  return { kind: 'retry', reason: 'network', detail };
+}
+
+export interface EmailSenderOptions {
+  destination: EmailDestinationConfig;
+  smtp: SmtpConfig;
+  transport: Transporter;
+  alertmanagerUrl: string | undefined;
+}
+
+export function createEmailSender({ destination, smtp, transport, alertmanagerUrl }: EmailSenderOptions): DestinationSender {
+  const domain = smtp.messageIdDomain ?? (/@([^>\s]+)/.exec(smtp.from)?.[1] ?? 'alert-relay.local');
+
+  function compose(deliveries: readonly PendingDelivery[]): { content: EmailContent; threading: ThreadingHeaders } {
+    const now = new Date();
+    if (destination.mode === 'digest') {
+      return {
+        content: buildDigestEmail(deliveries, destination.subjectPrefix, alertmanagerUrl, now),
+        threading: digestThreading(deliveries, destination.name, domain, now.toISOString().slice(0, 10)),
+      };
+    }
+    const [delivery] = deliveries;
+    if (!delivery || deliveries.length !== 1) throw new Error('an immediate email carries exactly one notification');
+    const view = notificationView(delivery.payload, delivery.alertIndexes, alertmanagerUrl, now);
+    return { content: buildNotificationEmail(view, destination.subjectPrefix, new Date(delivery.receivedAt)), threading: notificationThreading(delivery, domain) };
+  }
+
+  return {
+    channel: 'email',
+    destination: destination.name,
+    async send(deliveries) {
+      const { content, threading } = compose(deliveries);
+      try {
+        const info = await transport.sendMail({
+          from: smtp.from,
+          to: destination.to,
+          cc: destination.cc.length > 0 ? destination.cc : undefined,
+          subject: content.subject,
+          text: content.text,
+          html: content.html,
+          messageId: threading.messageId,
+          inReplyTo: threading.inReplyTo,
+          references: threading.references,
+          headers: { 'X-Alert-Relay-Destination': destination.name },
+        });
+        // Some recipients accepted: delivered (the rejected ones are a config problem, not worth a resend).
+        if ((info.accepted ?? []).length === 0) return { kind: 'final', reason: 'recipients_rejected', detail: 'no recipient accepted' };
+        return { kind: 'delivered' };
+      } catch (error) {
+        return classifySmtpError(error as SmtpError);
+      }
+    },
+    async close() {},
+  };
+}

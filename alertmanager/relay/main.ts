@@ -1,0 +1,59 @@
+// `npm run relay -- --config <file>` (or RELAY_CONFIG=<file>): the alert relay process. SIGHUP reloads the config
+// (an invalid one is logged and the running one kept); SIGTERM/SIGINT drain and stop.
+import { ConfigError, configPathFrom, loadRelayConfig, type RelayConfig } from './config.ts';
+import { createRelayLogger } from './logger.ts';
+import { startRelayServer } from './relay.ts';
+import { SecretScrubber } from './secret-scrubber.ts';
+
+const configPath = (() => {
+  try {
+    return configPathFrom(process.argv.slice(2), process.env);
+  } catch (error) {
+    process.stderr.write(`alert-relay: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+})();
+
+let config: RelayConfig;
+try {
+  config = loadRelayConfig(configPath);
+} catch (error) {
+  // Config errors name the key; they never contain secret values (those are only read, never echoed).
+  process.stderr.write(`alert-relay: ${error instanceof ConfigError ? error.message : String(error)}\n`);
+  process.exit(2);
+}
+
+const scrubber = new SecretScrubber();
+scrubber.set(config.secrets);
+const logger = createRelayLogger(process.env.LOG_LEVEL ?? config.logLevel, scrubber);
+const relay = await startRelayServer(config, { logger, scrubber });
+
+let reloading = Promise.resolve();
+process.on('SIGHUP', () => {
+  reloading = reloading.then(async () => {
+    let next: RelayConfig;
+    try {
+      next = loadRelayConfig(configPath);
+    } catch (error) {
+      logger.error({ error: error instanceof Error ? error.message : String(error) }, 'config reload failed; keeping the running config');
+      return;
+    }
+    await relay.reload(next);
+  });
+});
+
+let stopping = false;
+const stop = (signal: string): void => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'stopping');
+  relay
+    .stop()
+    .then(() => logger.flush(() => process.exit(0)))
+    .catch((error: unknown) => {
+      logger.error({ err: error }, 'stop failed');
+      logger.flush(() => process.exit(1));
+    });
+};
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));

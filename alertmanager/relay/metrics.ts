@@ -1,0 +1,74 @@
+// The relay's own metrics (README "Alert relay metrics"), on its /metrics with prom-client's default process metrics.
+// One registry per relay instance, so tests can run several relays in one process.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { OutboxDepth } from './outbox/outbox-store.ts';
+import type { Channel } from './routing.ts';
+
+export type WebhookOutcome = 'accepted' | 'duplicate' | 'unauthorized' | 'invalid' | 'too_large' | 'overloaded';
+
+const channels: Channel[] = ['slack', 'email'];
+
+export interface RelayMetrics {
+  registry: Registry;
+  webhooksReceived: Counter<'outcome'>;
+  deduplicated: Counter<'receiver'>;
+  delivered: Counter<'channel'>;
+  failed: Counter<'channel' | 'reason'>;
+  deadLetters: Counter<'channel' | 'reason'>;
+  deliveryLatency: Histogram<'channel'>;
+  rateLimitWaits: Counter<'channel'>;
+}
+
+/** `outboxDepth` is read at scrape time, so the gauges never drift from what the outbox holds. */
+export function createRelayMetrics(outboxDepth: () => OutboxDepth[]): RelayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const depthNow = (): Map<Channel, OutboxDepth> => new Map(outboxDepth().map((d) => [d.channel, d]));
+  const metrics: RelayMetrics = {
+    registry,
+    webhooksReceived: new Counter({ name: 'alert_relay_webhooks_received_total', help: 'Webhook requests by what the relay answered.', labelNames: ['outcome'], registers: [registry] }),
+    deduplicated: new Counter({ name: 'alert_relay_notifications_deduplicated_total', help: 'Notifications dropped as already seen within the dedup window.', labelNames: ['receiver'], registers: [registry] }),
+    delivered: new Counter({ name: 'alert_relay_notifications_delivered_total', help: 'Deliveries that succeeded.', labelNames: ['channel'], registers: [registry] }),
+    failed: new Counter({ name: 'alert_relay_notifications_failed_total', help: 'Delivery attempts that failed, retried or final.', labelNames: ['channel', 'reason'], registers: [registry] }),
+    deadLetters: new Counter({ name: 'alert_relay_dead_letters_total', help: 'Deliveries given up for good (kept in the outbox as dead letters).', labelNames: ['channel', 'reason'], registers: [registry] }),
+    deliveryLatency: new Histogram({
+      name: 'alert_relay_delivery_latency_seconds',
+      help: 'Time from intake to successful delivery.',
+      labelNames: ['channel'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+      registers: [registry],
+    }),
+    rateLimitWaits: new Counter({ name: 'alert_relay_rate_limit_waits_total', help: 'Sends held back by a rate limit or Retry-After.', labelNames: ['channel'], registers: [registry] }),
+  };
+  new Gauge({
+    name: 'alert_relay_outbox_depth',
+    help: 'Deliveries stored and not yet delivered.',
+    labelNames: ['channel'],
+    registers: [registry],
+    collect() {
+      const depth = depthNow();
+      for (const channel of channels) this.set({ channel }, depth.get(channel)?.depth ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'alert_relay_outbox_oldest_age_seconds',
+    help: 'Age of the oldest undelivered delivery (0 when none).',
+    labelNames: ['channel'],
+    registers: [registry],
+    collect() {
+      const depth = depthNow();
+      const now = Date.now();
+      for (const channel of channels) {
+        const oldest = depth.get(channel)?.oldestCreatedAt;
+        this.set({ channel }, oldest === undefined ? 0 : Math.max(0, (now - oldest) / 1000));
+      }
+    },
+  });
+  // Zero the labelled counters so every series exists from the first scrape (rate() needs the zero).
+  for (const outcome of ['accepted', 'duplicate', 'unauthorized', 'invalid', 'too_large', 'overloaded'] satisfies WebhookOutcome[]) metrics.webhooksReceived.inc({ outcome }, 0);
+  for (const channel of channels) {
+    metrics.delivered.inc({ channel }, 0);
+    metrics.rateLimitWaits.inc({ channel }, 0);
+  }
+  return metrics;
+}

@@ -1,0 +1,229 @@
+// The durable outbox: every accepted notification and its deliveries, in SQLite (node:sqlite). WAL with
+// synchronous=FULL means a transaction is on disk when COMMIT returns, so the relay answers 2xx only after that,
+// and a SIGKILL at any instant leaves either the whole notification or none of it. A delivery's state changes in
+// one statement after its send, so a delivered notification is not sent again after a restart (the one window
+// left is between the destination's acknowledgement and that commit).
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { WebhookPayload } from '../intake/webhook-payload.ts';
+import type { Channel, RoutedDelivery } from '../routing.ts';
+
+export interface AcceptRequest {
+  dedupKey: string;
+  receivedAt: number;
+  payload: WebhookPayload;
+  deliveries: RoutedDelivery[];
+}
+export type AcceptResult = 'accepted' | 'duplicate';
+
+export interface PendingDelivery {
+  id: number;
+  notificationId: number;
+  channel: Channel;
+  destination: string;
+  attempts: number;
+  nextAttemptAt: number;
+  createdAt: number;
+  receivedAt: number;
+  payload: WebhookPayload;
+  alertIndexes: number[] | undefined;
+}
+
+export interface OutboxDepth {
+  channel: Channel;
+  depth: number;
+  oldestCreatedAt: number | undefined;
+}
+
+export interface DeadLetter {
+  id: number;
+  channel: Channel;
+  destination: string;
+  reason: string;
+  finishedAt: number;
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS notifications (
+  id INTEGER PRIMARY KEY,
+  received_at INTEGER NOT NULL,
+  receiver TEXT NOT NULL,
+  group_key TEXT NOT NULL,
+  status TEXT NOT NULL,
+  payload TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+  id INTEGER PRIMARY KEY,
+  notification_id INTEGER NOT NULL REFERENCES notifications(id),
+  channel TEXT NOT NULL,
+  destination TEXT NOT NULL,
+  alert_indexes TEXT,
+  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (channel, destination, id) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS deliveries_finished ON deliveries (state, finished_at);
+CREATE TABLE IF NOT EXISTS dedup (key TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
+`;
+
+interface DeliveryRow {
+  id: number;
+  notification_id: number;
+  channel: string;
+  destination: string;
+  alert_indexes: string | null;
+  attempts: number;
+  next_attempt_at: number;
+  created_at: number;
+  received_at: number;
+  payload: string;
+}
+
+function toPending(row: DeliveryRow): PendingDelivery {
+  return {
+    id: row.id,
+    notificationId: row.notification_id,
+    channel: row.channel as Channel,
+    destination: row.destination,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    createdAt: row.created_at,
+    receivedAt: row.received_at,
+    payload: JSON.parse(row.payload) as WebhookPayload,
+    alertIndexes: row.alert_indexes === null ? undefined : (JSON.parse(row.alert_indexes) as number[]),
+  };
+}
+
+const selectPending = `SELECT d.id, d.notification_id, d.channel, d.destination, d.alert_indexes, d.attempts, d.next_attempt_at,
+  d.created_at, n.received_at, n.payload FROM deliveries d JOIN notifications n ON n.id = d.notification_id`;
+
+export class OutboxStore {
+  readonly #db: DatabaseSync;
+  readonly #statements: Record<string, StatementSync>;
+
+  constructor(path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.#db = new DatabaseSync(path, { timeout: 5_000 });
+    // One relay per outbox (exclusive lock); WAL + FULL: a commit is durable when it returns.
+    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA locking_mode = EXCLUSIVE; PRAGMA foreign_keys = ON;');
+    this.#db.exec(schema);
+    const p = (sql: string): StatementSync => this.#db.prepare(sql);
+    this.#statements = {
+      dedupSeen: p('SELECT seen_at FROM dedup WHERE key = ? AND seen_at >= ?'),
+      dedupPut: p('INSERT INTO dedup (key, seen_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET seen_at = excluded.seen_at'),
+      insertNotification: p('INSERT INTO notifications (received_at, receiver, group_key, status, payload) VALUES (?, ?, ?, ?, ?)'),
+      insertDelivery: p('INSERT INTO deliveries (notification_id, channel, destination, alert_indexes, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      nextPending: p(`${selectPending} WHERE d.state = 'pending' AND d.channel = ? AND d.destination = ? ORDER BY d.id LIMIT 1`),
+      pendingBatch: p(`${selectPending} WHERE d.state = 'pending' AND d.channel = ? AND d.destination = ? ORDER BY d.id LIMIT ?`),
+      markDelivered: p(`UPDATE deliveries SET state = 'delivered', finished_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND state = 'pending'`),
+      markDead: p(`UPDATE deliveries SET state = 'dead', finished_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'pending'`),
+      scheduleRetry: p(`UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ? AND state = 'pending'`),
+      postpone: p(`UPDATE deliveries SET next_attempt_at = ? WHERE id = ? AND state = 'pending'`),
+      depth: p(`SELECT channel, count(*) AS depth, min(created_at) AS oldest FROM deliveries WHERE state = 'pending' GROUP BY channel`),
+      totalPending: p(`SELECT count(*) AS n FROM deliveries WHERE state = 'pending'`),
+      deadLetters: p(`SELECT id, channel, destination, last_error, finished_at FROM deliveries WHERE state = 'dead' ORDER BY id`),
+      pruneDelivered: p(`DELETE FROM deliveries WHERE state = 'delivered' AND finished_at < ?`),
+      pruneNotifications: p(`DELETE FROM notifications WHERE received_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.notification_id = notifications.id)`),
+      pruneDedup: p('DELETE FROM dedup WHERE seen_at < ?'),
+    };
+  }
+
+  #transaction<T>(work: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  /**
+   * Stores a batch of notifications in one durable transaction (group commit), skipping those already seen within
+   * the dedup window. Results are in the order of the requests; a throw means nothing of the batch was stored.
+   */
+  accept(requests: readonly AcceptRequest[], dedupWindowMs: number): AcceptResult[] {
+    const s = this.#statements;
+    return this.#transaction(() =>
+      requests.map((r) => {
+        if (dedupWindowMs > 0 && s.dedupSeen!.get(r.dedupKey, r.receivedAt - dedupWindowMs)) return 'duplicate';
+        s.dedupPut!.run(r.dedupKey, r.receivedAt);
+        if (r.deliveries.length === 0) return 'accepted';
+        const { lastInsertRowid } = s.insertNotification!.run(r.receivedAt, r.payload.receiver, r.payload.groupKey, r.payload.status, JSON.stringify(r.payload));
+        for (const d of r.deliveries) {
+          s.insertDelivery!.run(lastInsertRowid, d.channel, d.destination, d.alertIndexes ? JSON.stringify(d.alertIndexes) : null, r.receivedAt, r.receivedAt);
+        }
+        return 'accepted';
+      }),
+    );
+  }
+
+  /** The oldest undelivered delivery of a destination: deliveries leave in intake order, one at a time. */
+  nextPending(channel: Channel, destination: string): PendingDelivery | undefined {
+    const row = this.#statements.nextPending!.get(channel, destination) as DeliveryRow | undefined;
+    return row ? toPending(row) : undefined;
+  }
+
+  pendingBatch(channel: Channel, destination: string, limit: number): PendingDelivery[] {
+    return (this.#statements.pendingBatch!.all(channel, destination, limit) as unknown as DeliveryRow[]).map(toPending);
+  }
+
+  markDelivered(ids: readonly number[], at: number): void {
+    this.#transaction(() => ids.forEach((id) => this.#statements.markDelivered!.run(at, id)));
+  }
+
+  markDead(ids: readonly number[], reason: string, at: number): void {
+    this.#transaction(() => ids.forEach((id) => this.#statements.markDead!.run(at, reason, id)));
+  }
+
+  scheduleRetry(ids: readonly number[], nextAttemptAt: number, error: string): void {
+    this.#transaction(() => ids.forEach((id) => this.#statements.scheduleRetry!.run(nextAttemptAt, error, id)));
+  }
+
+  /** Moves the next attempt later without counting an attempt (Retry-After applies to every queued message). */
+  postpone(ids: readonly number[], nextAttemptAt: number): void {
+    this.#transaction(() => ids.forEach((id) => this.#statements.postpone!.run(nextAttemptAt, id)));
+  }
+
+  depth(): OutboxDepth[] {
+    return (this.#statements.depth!.all() as Array<{ channel: string; depth: number; oldest: number | null }>).map((r) => ({
+      channel: r.channel as Channel,
+      depth: r.depth,
+      oldestCreatedAt: r.oldest ?? undefined,
+    }));
+  }
+
+  totalPending(): number {
+    return (this.#statements.totalPending!.get() as { n: number }).n;
+  }
+
+  deadLetters(): DeadLetter[] {
+    return (this.#statements.deadLetters!.all() as Array<{ id: number; channel: string; destination: string; last_error: string | null; finished_at: number }>).map((r) => ({
+      id: r.id,
+      channel: r.channel as Channel,
+      destination: r.destination,
+      reason: r.last_error ?? '',
+      finishedAt: r.finished_at,
+    }));
+  }
+
+  /** Drops delivered rows older than the retention, notifications left without deliveries, and stale dedup keys. */
+  prune(now: number, retainDeliveredMs: number, dedupWindowMs: number): void {
+    this.#transaction(() => {
+      this.#statements.pruneDelivered!.run(now - retainDeliveredMs);
+      this.#statements.pruneNotifications!.run(now - retainDeliveredMs);
+      this.#statements.pruneDedup!.run(now - dedupWindowMs);
+    });
+  }
+
+  close(): void {
+    if (this.#db.isOpen) this.#db.close();
+  }
+}

@@ -1,0 +1,184 @@
+// Puts the relay together: the outbox, the webhook intake, one delivery worker per destination, the HTTP server
+// (webhook, /metrics, /healthz, /readyz), config reload and graceful shutdown. Everything mutable lives in here.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Transporter } from 'nodemailer';
+import type { Logger } from 'pino';
+import { notificationView } from './alert-view.ts';
+import type { RelayConfig } from './config.ts';
+import { DeliveryWorker } from './delivery/delivery-worker.ts';
+import { RateLimiter } from './delivery/rate-limiter.ts';
+import { createEmailSender, createSmtpTransport } from './email/email-sender.ts';
+import { createBearerAuth, type BearerAuth } from './intake/bearer-auth.ts';
+import { createWebhookHandler } from './intake/webhook-handler.ts';
+import { createRelayMetrics, type RelayMetrics } from './metrics.ts';
+import { OutboxStore } from './outbox/outbox-store.ts';
+import { OutboxWriter } from './outbox/outbox-writer.ts';
+import type { RoutedDelivery } from './routing.ts';
+import type { SecretScrubber } from './secret-scrubber.ts';
+import { buildSlackMessage } from './slack/slack-message.ts';
+import { createSlackSender } from './slack/slack-sender.ts';
+
+export interface Relay {
+  /** http://host:port */
+  url: string;
+  port: number;
+  metrics: RelayMetrics;
+  store: OutboxStore;
+  /** Applies a new, already validated config (SIGHUP). Listen address and outbox path need a restart. */
+  reload(config: RelayConfig): Promise<void>;
+  /** Stops intake, drains what is due within the grace period, keeps the rest in the outbox. */
+  stop(): Promise<void>;
+}
+
+export interface RelayDeps {
+  logger: Logger;
+  scrubber: SecretScrubber;
+}
+
+const digestMaxPerMessage = 200;
+
+export async function startRelayServer(initial: RelayConfig, { logger, scrubber }: RelayDeps): Promise<Relay> {
+  let config = initial;
+  let auth: BearerAuth = createBearerAuth(config.bearerTokens);
+  let accepting = true;
+  scrubber.set(config.secrets);
+
+  const store = new OutboxStore(config.outbox.path);
+  const writer = new OutboxWriter(store, () => config.intake.dedupWindowSeconds * 1000);
+  const metrics = createRelayMetrics(() => store.depth());
+
+  // The 503 check runs per request; the count is refreshed at most every 250 ms.
+  let depthCache = { value: 0, at: 0 };
+  const outboxDepth = (): number => {
+    const now = Date.now();
+    if (now - depthCache.at > 250) depthCache = { value: store.totalPending(), at: now };
+    return depthCache.value;
+  };
+
+  let transport: Transporter | undefined;
+  let workers = new Map<string, DeliveryWorker>();
+
+  function createWorkers(cfg: RelayConfig): Map<string, DeliveryWorker> {
+    const created = new Map<string, DeliveryWorker>();
+    const backoff = { baseMs: cfg.delivery.backoffBaseSeconds * 1000, maxMs: cfg.delivery.backoffMaxSeconds * 1000 };
+    const scrub = (text: string): string => scrubber.scrub(text);
+    for (const dest of cfg.slack.values()) {
+      const sender = createSlackSender(dest, (d) => buildSlackMessage(notificationView(d.payload, d.alertIndexes, cfg.alertmanagerUrl)));
+      created.set(`slack:${dest.name}`, new DeliveryWorker({ store, sender, limiter: new RateLimiter(dest.ratePerSecond, dest.burst), backoff, metrics, logger, scrub }));
+    }
+    if (cfg.smtp && cfg.email.size > 0) {
+      transport = createSmtpTransport(cfg.smtp);
+      for (const dest of cfg.email.values()) {
+        const sender = createEmailSender({ destination: dest, smtp: cfg.smtp, transport, alertmanagerUrl: cfg.alertmanagerUrl });
+        const digest = dest.mode === 'digest' ? { intervalMs: dest.digestIntervalSeconds * 1000, maxPerMessage: digestMaxPerMessage } : undefined;
+        created.set(`email:${dest.name}`, new DeliveryWorker({ store, sender, limiter: new RateLimiter(dest.ratePerSecond, dest.burst), backoff, metrics, logger, scrub, digest }));
+      }
+    }
+    return created;
+  }
+
+  async function stopWorkers(graceMs: number): Promise<void> {
+    await Promise.all([...workers.values()].map((w) => w.stop(graceMs)));
+    transport?.close();
+    transport = undefined;
+  }
+
+  workers = createWorkers(config);
+  for (const w of workers.values()) w.start();
+
+  const handleWebhook = createWebhookHandler({
+    config: () => config,
+    auth: () => auth,
+    writer,
+    metrics,
+    logger,
+    outboxDepth,
+    accepting: () => accepting,
+    stored: (deliveries: readonly RoutedDelivery[]) => {
+      depthCache.value += deliveries.length;
+      for (const d of deliveries) workers.get(`${d.channel}:${d.destination}`)?.wake();
+    },
+  });
+
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const fail = (error: unknown): void => {
+      logger.error({ err: error, path }, 'request failed');
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    };
+    if (path === config.webhookPath) {
+      handleWebhook(req, res).catch(fail);
+    } else if (path === '/metrics' && req.method === 'GET') {
+      metrics.registry
+        .metrics()
+        .then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text))
+        .catch(fail);
+    } else if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+    } else if (path === '/readyz') {
+      // Ready while taking webhooks and the outbox answers.
+      let ready = accepting;
+      try {
+        store.totalPending();
+      } catch {
+        ready = false;
+      }
+      res.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' }).end(ready ? 'ready\n' : 'not ready\n');
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+    }
+  });
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.listen.port, config.listen.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  const prune = setInterval(() => {
+    try {
+      store.prune(Date.now(), config.outbox.retainDeliveredHours * 3_600_000, Math.max(config.intake.dedupWindowSeconds * 1000, 60_000));
+    } catch (error) {
+      logger.warn({ err: error }, 'outbox prune failed');
+    }
+  }, 600_000);
+  prune.unref();
+
+  logger.info({ port, webhookPath: config.webhookPath, destinations: [...workers.keys()], outbox: config.outbox.path }, 'alert relay listening');
+
+  return {
+    url: `http://${config.listen.host}:${port}`,
+    port,
+    metrics,
+    store,
+    async reload(next) {
+      if (next.listen.port !== config.listen.port || next.listen.host !== config.listen.host || next.outbox.path !== config.outbox.path) {
+        logger.warn('listen address and outbox path changes take effect only after a restart');
+      }
+      next = { ...next, listen: config.listen, outbox: config.outbox };
+      await stopWorkers(0);
+      scrubber.set([...config.secrets, ...next.secrets]);
+      config = next;
+      auth = createBearerAuth(next.bearerTokens);
+      workers = createWorkers(next);
+      for (const w of workers.values()) w.start();
+      scrubber.set(next.secrets);
+      logger.info({ destinations: [...workers.keys()] }, 'configuration reloaded');
+    },
+    async stop() {
+      accepting = false;
+      clearInterval(prune);
+      // Stop taking new connections; requests in flight finish (their notifications are stored or refused).
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await stopWorkers(config.delivery.shutdownGraceSeconds * 1000);
+      server.closeAllConnections();
+      await closed;
+      store.close();
+      logger.info({ left: 'in the outbox for the next start' }, 'alert relay stopped');
+    },
+  };
+}
