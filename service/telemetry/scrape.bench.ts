@@ -94,7 +94,11 @@ try {
     const cpuMs = ((await cpuSeconds()) - cpuBefore) * 1000 / iterations;
     return { ms, cpuMs };
   };
-  await new Promise((resolve) => setTimeout(resolve, 1500)); // let the held connections time out and return
+  // Let the held connections come back and the waiting callers time out before measuring.
+  for (let settled = false; !settled; ) {
+    const samples = parsePrometheusText(await (await fetch(service.metricsUrl)).text());
+    settled = sumOf(samples, 'db_client_connection_pending_requests') === 0 && sumOf(samples, 'db_client_connection_count', { db_client_connection_state: 'used' }) === 0;
+  }
   const text = await (await fetch(service.metricsUrl)).text();
   const families = new Set([...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]));
   const empty = await remote(emptyUrl);
