@@ -207,8 +207,8 @@ export const alerts = {
   AlertRelayDeliveryFailing: {
     dashboard: 'alertingPipeline',
     unit: 'short',
-    measures: 'warning: failed delivery attempts per second (5-minute rate); critical: dead letters in 5 minutes',
-    levels: { warning: { threshold: 0, for: '2m' }, critical: { threshold: 0, for: '0s' } },
+    measures: 'warning: failed delivery attempts in 5 minutes (retried); critical: dead letters in 5 minutes (lost)',
+    levels: { warning: { threshold: 3, for: '1m' }, critical: { threshold: 0, for: '0s' } },
   },
   AlertRelayOutboxBacklog: {
     dashboard: 'alertingPipeline',

@@ -1,0 +1,22 @@
+// Which groups go into which generated rule file (prometheus.yml loads rules/*.yml), rendered as YAML.
+import { stringify } from 'yaml';
+import { orderServiceAlerts } from './order-service-alerts.ts';
+import { pipelineAlerts } from './pipeline-alerts.ts';
+import { runtimeRecords, trafficRecords } from './recording-rules.ts';
+import type { RuleFile } from './rule-types.ts';
+import { runtimeAlerts } from './runtime-alerts.ts';
+
+export const ruleFiles: Record<string, RuleFile> = {
+  'rules/recording-rules.yml': { groups: [runtimeRecords, trafficRecords] },
+  'rules/runtime-alerts.yml': { groups: [runtimeAlerts] },
+  'rules/order-service-alerts.yml': { groups: [orderServiceAlerts] },
+  'rules/pipeline-alerts.yml': { groups: [pipelineAlerts] },
+};
+
+export const generatedHeader = (source: string): string =>
+  `# Generated from ${source} by \`npm run rules\`; edit the TypeScript and regenerate, never this file.\n`;
+
+/** YAML as committed: long PromQL kept on one line so diffs stay readable. */
+export function toYaml(value: unknown, source: string): string {
+  return generatedHeader(source) + stringify(value, { lineWidth: 0 });
+}
