@@ -6,6 +6,9 @@ export interface OrderSnapshot {
   oldestProcessingAgeSeconds: number;
 }
 
+/** Why an order ended FAILED (the `reason` label of orders_failed_total). */
+export const orderFailureReasons = ['fraud_suspected', 'processing_error', 'stuck_in_processing'] as const;
+
 /** Domain metrics of the order service (the orders_* families of the README catalogue). */
 export interface OrderMetrics {
   created: Counter;
@@ -30,14 +33,27 @@ export function createOrderMetrics(): OrderMetrics {
     .addCallback((result) => {
       if (snapshot) result.observe(snapshot.oldestProcessingAgeSeconds);
     });
+  const created = meter.createCounter('orders.created', { description: 'Orders accepted (answered 201).', unit: '{order}' });
+  const failed = meter.createCounter<{ reason: string }>('orders.failed', { description: 'Orders that ended FAILED, by reason.', unit: '{order}' });
+  const idempotentReplays = meter.createCounter('orders.idempotent_replays', {
+    description: 'Order requests answered from an earlier request with the same Idempotency-Key.',
+    unit: '{request}',
+  });
+  const reconciled = meter.createCounter<{ outcome: 'resumed' | 'failed' }>('orders.reconciled', {
+    description: 'Stuck orders the reconciler resumed or failed.',
+    unit: '{order}',
+  });
+  // Every known series exported at 0 from the start: increase() then sees the first event (a counter that
+  // appears at 1 shows no increase), and rules and panels on them are never empty.
+  created.add(0);
+  idempotentReplays.add(0);
+  for (const reason of orderFailureReasons) failed.add(0, { reason });
+  for (const outcome of ['resumed', 'failed'] as const) reconciled.add(0, { outcome });
   return {
-    created: meter.createCounter('orders.created', { description: 'Orders accepted (answered 201).', unit: '{order}' }),
-    failed: meter.createCounter('orders.failed', { description: 'Orders that ended FAILED, by reason.', unit: '{order}' }),
-    idempotentReplays: meter.createCounter('orders.idempotent_replays', {
-      description: 'Order requests answered from an earlier request with the same Idempotency-Key.',
-      unit: '{request}',
-    }),
-    reconciled: meter.createCounter('orders.reconciled', { description: 'Stuck orders the reconciler resumed or failed.', unit: '{order}' }),
+    created,
+    failed,
+    idempotentReplays,
+    reconciled,
     setSnapshot: (next) => {
       snapshot = next;
     },

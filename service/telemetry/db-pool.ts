@@ -71,6 +71,7 @@ export function instrumentPgPool(pool: pg.Pool, options: PgPoolTelemetryOptions)
     description: 'Connection requests that timed out waiting for a connection (connectionTimeoutMillis).',
     unit: '{timeout}',
   });
+  timeouts.add(0, attrs); // exported at 0 from the start, so increase() sees the first timeout and panels are never empty
   const waitTime = meter.createHistogram('db.client.connection.wait_time', {
     description: 'Time a caller waited to obtain a connection from the pool.',
     unit: 's',

@@ -112,6 +112,9 @@ export function instrumentWorkerPool(piscina: Piscina, options: WorkerPoolTeleme
     description: 'Tasks refused because the queue was full.',
     unit: '{task}',
   });
+  // Exported at 0 from the start, so increase() sees the first event and panels are never empty.
+  completed.add(0, attrs);
+  rejected.add(0, attrs);
   const waitTime = meter.createHistogram('worker_pool.task.wait_time', {
     description: 'Time a task waited in the queue for a worker thread.',
     unit: 's',
