@@ -65,6 +65,7 @@ const slackErrorStatus: Record<string, number> = {
   no_text: 400,
   invalid_blocks: 400,
   too_many_attachments: 400,
+  invalid_attachments: 400,
   user_not_found: 400,
   action_prohibited: 403,
   invalid_token: 403,
@@ -83,35 +84,65 @@ function defaultBody(status: number): string {
   return status >= 500 ? 'internal_error' : 'invalid_payload';
 }
 
-/** The checks Slack makes on a message; returns the error code Slack answers with, or undefined. */
+function blockError(block: unknown): string | undefined {
+  if (typeof block !== 'object' || block === null) return 'invalid_blocks';
+  const b = block as { type?: unknown; text?: { type?: unknown; text?: unknown }; fields?: unknown; elements?: unknown };
+  if (typeof b.type !== 'string') return 'invalid_blocks';
+  if (b.type === 'header') {
+    if (b.text?.type !== 'plain_text' || typeof b.text.text !== 'string') return 'invalid_blocks';
+    if (b.text.text.length === 0 || b.text.text.length > 150) return 'invalid_blocks';
+  }
+  if (b.type === 'section') {
+    if (b.text !== undefined && (typeof b.text.text !== 'string' || b.text.text.length === 0 || b.text.text.length > 3000)) return 'invalid_blocks';
+    if (b.fields !== undefined) {
+      if (!Array.isArray(b.fields) || b.fields.length > 10) return 'invalid_blocks';
+      for (const f of b.fields as Array<{ text?: unknown }>) {
+        if (typeof f?.text !== 'string' || f.text.length > 2000) return 'invalid_blocks';
+      }
+    }
+    if (b.text === undefined && b.fields === undefined) return 'invalid_blocks';
+  }
+  if (b.type === 'context') {
+    if (!Array.isArray(b.elements) || b.elements.length === 0 || b.elements.length > 10) return 'invalid_blocks';
+    for (const e of b.elements as Array<{ text?: unknown }>) {
+      if (typeof e?.text === 'string' && (e.text.length === 0 || e.text.length > 3000)) return 'invalid_blocks';
+    }
+  }
+  if (b.type === 'actions' && (!Array.isArray(b.elements) || b.elements.length > 25)) return 'invalid_blocks';
+  return undefined;
+}
+
+/**
+ * The checks Slack makes on a message; returns the error code Slack answers with, or undefined. Blocks inside
+ * attachments are held to the same rules, and all blocks of a message together to the limit of 50.
+ */
 export function slackPayloadError(payload: unknown): string | undefined {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return 'invalid_payload';
-  const message = payload as { text?: unknown; blocks?: unknown };
+  const message = payload as { text?: unknown; blocks?: unknown; attachments?: unknown };
   const hasText = typeof message.text === 'string' && message.text.trim() !== '';
-  if (message.blocks === undefined) return hasText ? undefined : 'no_text';
-  if (!Array.isArray(message.blocks) || message.blocks.length === 0 || message.blocks.length > 50) return 'invalid_blocks';
-  for (const block of message.blocks as unknown[]) {
-    if (typeof block !== 'object' || block === null) return 'invalid_blocks';
-    const b = block as { type?: unknown; text?: { type?: unknown; text?: unknown }; fields?: unknown; elements?: unknown };
-    if (typeof b.type !== 'string') return 'invalid_blocks';
-    if (b.type === 'header') {
-      if (b.text?.type !== 'plain_text' || typeof b.text.text !== 'string') return 'invalid_blocks';
-      if (b.text.text.length === 0 || b.text.text.length > 150) return 'invalid_blocks';
-    }
-    if (b.type === 'section') {
-      if (b.text !== undefined && (typeof b.text.text !== 'string' || b.text.text.length > 3000)) return 'invalid_blocks';
-      if (b.fields !== undefined) {
-        if (!Array.isArray(b.fields) || b.fields.length > 10) return 'invalid_blocks';
-        for (const f of b.fields as Array<{ text?: unknown }>) {
-          if (typeof f?.text !== 'string' || f.text.length > 2000) return 'invalid_blocks';
-        }
-      }
-      if (b.text === undefined && b.fields === undefined) return 'invalid_blocks';
-    }
-    if (b.type === 'context' && (!Array.isArray(b.elements) || b.elements.length > 10)) return 'invalid_blocks';
-    if (b.type === 'actions' && (!Array.isArray(b.elements) || b.elements.length > 25)) return 'invalid_blocks';
+  const blockLists: unknown[][] = [];
+  if (message.blocks !== undefined) {
+    if (!Array.isArray(message.blocks) || message.blocks.length === 0) return 'invalid_blocks';
+    blockLists.push(message.blocks as unknown[]);
   }
-  return hasText || message.blocks.length > 0 ? undefined : 'no_text';
+  if (message.attachments !== undefined) {
+    if (!Array.isArray(message.attachments) || message.attachments.length > 100) return 'too_many_attachments';
+    for (const a of message.attachments as unknown[]) {
+      if (typeof a !== 'object' || a === null) return 'invalid_attachments';
+      const blocks = (a as { blocks?: unknown }).blocks;
+      if (blocks === undefined) continue;
+      if (!Array.isArray(blocks)) return 'invalid_blocks';
+      blockLists.push(blocks as unknown[]);
+    }
+  }
+  if (blockLists.reduce((n, l) => n + l.length, 0) > 50) return 'invalid_blocks';
+  for (const list of blockLists) {
+    for (const block of list) {
+      const error = blockError(block);
+      if (error) return error;
+    }
+  }
+  return hasText || blockLists.some((l) => l.length > 0) ? undefined : 'no_text';
 }
 
 function parseBody(raw: string, contentType: string | undefined): unknown {

@@ -71,7 +71,14 @@ export function createEmailSender({ destination, smtp, transport, alertmanagerUr
     channel: 'email',
     destination: destination.name,
     async send(deliveries) {
-      const { content, threading } = compose(deliveries);
+      let composed: ReturnType<typeof compose>;
+      try {
+        composed = compose(deliveries);
+      } catch (error) {
+        // Rendering is deterministic: what fails once fails forever, so it must not block the queue behind it.
+        return { kind: 'final', reason: 'render_error', detail: error instanceof Error ? error.message : String(error) };
+      }
+      const { content, threading } = composed;
       try {
         const info = await transport.sendMail({
           from: smtp.from,

@@ -35,9 +35,17 @@ export type Alert = z.infer<typeof alertSchema>;
 
 export type PayloadCheck = { ok: true; payload: WebhookPayload } | { ok: false; error: string };
 
+/** Lone UTF-16 surrogates (valid in JSON, invalid in URLs and mail) become U+FFFD, in keys and values alike. */
+function wellFormed(value: unknown): unknown {
+  if (typeof value === 'string') return value.toWellFormed();
+  if (Array.isArray(value)) return value.map(wellFormed);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.toWellFormed(), wellFormed(v)]));
+  return value;
+}
+
 /** Validates a parsed body; the error names each wrong field by its path (e.g. `alerts.0.labels`). */
 export function checkWebhookPayload(body: unknown): PayloadCheck {
-  const result = webhookPayloadSchema.safeParse(body);
+  const result = webhookPayloadSchema.safeParse(wellFormed(body));
   if (result.success) return { ok: true, payload: result.data };
   const issues = result.error.issues.slice(0, 10).map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`);
   const more = result.error.issues.length > 10 ? `; and ${result.error.issues.length - 10} more` : '';

@@ -40,8 +40,15 @@ export function createSlackSender(destination: SlackDestinationConfig, render: (
       const [delivery] = deliveries;
       if (!delivery || deliveries.length !== 1) throw new Error('a Slack page carries exactly one notification');
       lastRetryAfter = null;
+      let message: SlackMessage;
       try {
-        await webhook.send(render(delivery) as unknown as IncomingWebhookSendArguments);
+        message = render(delivery);
+      } catch (error) {
+        // Rendering is deterministic: what fails once fails forever, so it must not block the queue behind it.
+        return { kind: 'final', reason: 'render_error', detail: error instanceof Error ? error.message : String(error) };
+      }
+      try {
+        await webhook.send(message as unknown as IncomingWebhookSendArguments);
         return { kind: 'delivered' };
       } catch (error) {
         if (error instanceof IncomingWebhookHTTPError) {
