@@ -1,0 +1,97 @@
+// The relay config: the example parses; mistakes are reported by key; secrets are references and never echoed.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { configPathFrom, loadRelayConfig, parseRelayConfig } from './config.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'relay-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, 'token'), 'a-token-from-a-file\n');
+
+const base = (extra = ''): string => `
+auth:
+  bearerTokens:
+    - file: token
+    - env: NEXT_TOKEN
+outbox:
+  path: outbox.sqlite
+slack:
+  oncall:
+    webhookUrl: { env: SLACK_URL }
+receivers:
+  slack-oncall:
+    - slack: [oncall]
+      matchers: { severity: critical, service: { regex: "order-.*" } }
+  watchdog: []
+${extra}`;
+const env = { NEXT_TOKEN: 'the-next-token', SLACK_URL: 'https://hooks.slack.com/services/T000/B000/SECRETSECRET' };
+const errorOf = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected an error');
+};
+
+describe('relay config', () => {
+  it('parses the example config that npm start uses', () => {
+    writeFileSync(join(dir, 'relay-token'), 'example-token-123\n');
+    const example = fileURLToPath(new URL('./relay.example.yml', import.meta.url));
+    const config = loadRelayConfig(example, { env: { RELAY_TOKEN_FILE: join(dir, 'relay-token'), SLACK_WEBHOOK_URL: 'http://127.0.0.1:1/services/x', RELAY_PORT: '19095' } });
+    expect(config.listen.port).toBe(19095);
+    expect(config.webhookPath).toBe('/alertmanager/webhook');
+    expect([...config.receivers.keys()].sort()).toEqual(['email-team', 'slack-oncall', 'watchdog']);
+    expect(config.email.get('team')?.mode).toBe('digest');
+    expect(config.bearerTokens).toEqual(['example-token-123']);
+  });
+
+  it('reads secrets from files and env vars, relative to the config file', () => {
+    const config = parseRelayConfig(base(), join(dir, 'relay.yml'), { env });
+    expect(config.bearerTokens).toEqual(['a-token-from-a-file', 'the-next-token']);
+    expect(config.slack.get('oncall')?.webhookUrl).toBe(env.SLACK_URL);
+    expect(config.secrets).toContain(env.SLACK_URL);
+  });
+
+  it('refuses an inline secret, naming the key', () => {
+    const text = base().replace('webhookUrl: { env: SLACK_URL }', `webhookUrl: ${env.SLACK_URL}`);
+    const message = errorOf(() => parseRelayConfig(text, 'relay.yml', { env }));
+    expect(message).toContain('slack.oncall.webhookUrl');
+    expect(message).toContain('never inline');
+    expect(message).not.toContain('SECRETSECRET');
+  });
+
+  it('names the key of an unknown destination, a bad regex, a wrong type and an unknown key', () => {
+    const unknown = errorOf(() => parseRelayConfig(base().replace('slack: [oncall]', 'slack: [pager]'), 'relay.yml', { env }));
+    expect(unknown).toContain('receivers.slack-oncall.0.slack.0');
+    expect(unknown).toContain('"pager"');
+    const regex = errorOf(() => parseRelayConfig(base().replace('"order-.*"', '"order-("'), 'relay.yml', { env }));
+    expect(regex).toContain('receivers.slack-oncall.0.matchers.service.regex');
+    const type = errorOf(() => parseRelayConfig(base('intake: { maxBodyBytes: lots }'), 'relay.yml', { env }));
+    expect(type).toContain('intake.maxBodyBytes');
+    const extra = errorOf(() => parseRelayConfig(base('listen: { host: 127.0.0.1, prot: 1 }'), 'relay.yml', { env }));
+    expect(extra).toMatch(/listen.*prot/);
+  });
+
+  it('says which secret is missing without showing any value', () => {
+    const message = errorOf(() => parseRelayConfig(base(), join(dir, 'relay.yml'), { env: { SLACK_URL: env.SLACK_URL } }));
+    expect(message).toContain('auth.bearerTokens.1');
+    expect(message).toContain('NEXT_TOKEN');
+    const file = errorOf(() => parseRelayConfig(base().replace('file: token', 'file: missing-token'), join(dir, 'relay.yml'), { env }));
+    expect(file).toContain('auth.bearerTokens.0');
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const message = errorOf(() => parseRelayConfig('receivers:\n  a: [\n', 'relay.yml', { env }));
+    expect(message).toMatch(/line \d+/);
+  });
+
+  it('takes the path from --config or RELAY_CONFIG', () => {
+    expect(configPathFrom(['--config', 'a.yml'], {})).toBe('a.yml');
+    expect(configPathFrom(['--config=b.yml'], { RELAY_CONFIG: 'c.yml' })).toBe('b.yml');
+    expect(configPathFrom([], { RELAY_CONFIG: 'c.yml' })).toBe('c.yml');
+    expect(() => configPathFrom([], {})).toThrow(/--config/);
+  });
+});
