@@ -6,6 +6,7 @@ import { firingAlertsAnnotation } from '../building-blocks/firing-alerts-annotat
 import { dashboardUids } from '../dashboard-uids.ts';
 import { alertmanagerPanels } from './alertmanager-panels.ts';
 import { alertsPanels } from './alerts-panels.ts';
+import { pipelineInstancesVariable } from './instance-selector.ts';
 import { relayPanels } from './relay-panels.ts';
 
 export function alertingPipelineDashboard(): DashboardBuilder {
@@ -14,7 +15,9 @@ export function alertingPipelineDashboard(): DashboardBuilder {
     title: 'Alerting pipeline',
     description: 'Alerts firing, Alertmanager notifications, and the relay that turns them into Slack pages and email digests.',
     tags: ['alerting'],
-  }).annotation(firingAlertsAnnotation());
+  })
+    .withVariable(pipelineInstancesVariable())
+    .annotation(firingAlertsAnnotation());
   return withRows(board, [
     { id: 100, title: 'Alerts', panels: alertsPanels() },
     { id: 101, title: 'Prometheus and Alertmanager', panels: alertmanagerPanels() },

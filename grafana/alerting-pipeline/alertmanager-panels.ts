@@ -1,10 +1,11 @@
 // Prometheus to Alertmanager to its receivers: rule evaluation, alerts sent, notifications and their failures.
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { jobs } from '../alert-rules-config.ts';
+import { pipelineSelector } from './instance-selector.ts';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
 
-const am = `job="${jobs.alertmanager}"`;
-const prom = `job="${jobs.prometheus}"`;
+const am = pipelineSelector(jobs.alertmanager);
+const prom = pipelineSelector(jobs.prometheus);
 
 export function alertmanagerPanels(): PanelBuilder[] {
   return [

@@ -2,9 +2,10 @@
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { jobs } from '../alert-rules-config.ts';
 import { zeroUntilFirst } from '../building-blocks/prometheus-queries.ts';
+import { pipelineSelector } from './instance-selector.ts';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
 
-const relay = `job="${jobs.relay}"`;
+const relay = pipelineSelector(jobs.relay);
 const delivered = `sum by (channel) (rate(alert_relay_notifications_delivered_total{${relay}}[$__rate_interval]))`;
 
 export function relayPanels(): PanelBuilder[] {

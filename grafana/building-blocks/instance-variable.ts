@@ -1,12 +1,15 @@
 import { QueryVariableBuilder, VariableRefresh, VariableSort } from '@grafana/grafana-foundation-sdk/dashboard';
 import { prometheusDatasource } from '../datasources.ts';
 
-/** The `instance` variable: the instances of `job` Prometheus scrapes (any number of replicas, found by discovery). */
-export function instanceVariable(options: { job: string; multi: boolean }): QueryVariableBuilder {
-  const query = `label_values(up{job="${options.job}"}, instance)`;
+/**
+ * The `instance` variable: the instances Prometheus scrapes for the jobs matched by `jobMatcher` (e.g.
+ * `job="order-service"`), any number of replicas, as discovery finds them. Alerts link here with `var-instance`.
+ */
+export function instanceVariable(options: { jobMatcher: string; multi: boolean; description: string }): QueryVariableBuilder {
+  const query = `label_values(up{${options.jobMatcher}}, instance)`;
   return new QueryVariableBuilder('instance')
     .label('Instance')
-    .description(`The ${options.job} instance${options.multi ? 's' : ''} shown`)
+    .description(options.description)
     .datasource(prometheusDatasource)
     .query({ query, refId: 'PrometheusVariableQueryEditor-VariableQuery', qryType: 1 })
     .definition(query)

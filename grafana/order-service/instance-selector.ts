@@ -6,5 +6,5 @@ import { instanceVariable as instanceVariableOf } from '../building-blocks/insta
 export const servicesSelector = `job="${jobs.orderService}", instance=~"$instance"`;
 
 export function instancesVariable(): QueryVariableBuilder {
-  return instanceVariableOf({ job: jobs.orderService, multi: true });
+  return instanceVariableOf({ jobMatcher: `job="${jobs.orderService}"`, multi: true, description: 'The order-service replicas shown (all: the service as its users see it)' });
 }

@@ -7,5 +7,5 @@ export const instanceSelector = `job="${jobs.orderService}", instance="$instance
 
 /** Single choice: stacked heap spaces of two processes added together would mean nothing. */
 export function instanceVariable(): QueryVariableBuilder {
-  return instanceVariableOf({ job: jobs.orderService, multi: false });
+  return instanceVariableOf({ jobMatcher: `job="${jobs.orderService}"`, multi: false, description: 'The order-service replica shown' });
 }

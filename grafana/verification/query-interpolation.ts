@@ -2,8 +2,8 @@
 // query, so that a test can run exactly what a panel would run.
 
 export interface InterpolationContext {
-  /** Values of the dashboard's own variables (a multi-value one as several). */
-  variables: Record<string, string[]>;
+  /** Values of the dashboard's own variables, and whether the variable is multi-valued (then used in a regex). */
+  variables: Record<string, { values: string[]; multi: boolean }>;
   /** The range queried, in seconds, and the step (Grafana's $__interval). */
   rangeSeconds: number;
   stepSeconds: number;
@@ -11,13 +11,18 @@ export interface InterpolationContext {
   scrapeIntervalSeconds: number;
 }
 
-function escapeRegex(value: string): string {
-  return value.replace(/[\\^$*+?.()|[\]{}]/g, '\\$&');
+// Grafana's prometheusRegularEscape and prometheusSpecialRegexEscape: the escapes must survive PromQL's own
+// string unescaping, hence two backslashes in the query text.
+function regularEscape(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/'/g, "\\\\'");
+}
+function regexEscape(value: string): string {
+  return regularEscape(value.replace(/\\/g, '\\\\\\\\')).replace(/[$^*{}[\]'+?.()|]/g, '\\\\$&');
 }
 
 /**
- * $__rate_interval is max($__interval + scrape interval, 4 x scrape interval); one value is itself, several a
- * regex alternation of escaped values (Grafana's formatting for Prometheus). Unknown variables are left in place,
+ * $__rate_interval is max($__interval + scrape interval, 4 x scrape interval). A single-valued variable is its value;
+ * a multi-valued one is regex-escaped, several values as an alternation (Grafana's formatting for Prometheus). Unknown variables are left in place,
  * so that the query fails loudly rather than running something else.
  */
 export function interpolateQuery(expr: string, context: InterpolationContext): string {
@@ -34,8 +39,10 @@ export function interpolateQuery(expr: string, context: InterpolationContext): s
     const name = braced ?? bare ?? '';
     const builtIn = builtIns[name];
     if (builtIn !== undefined) return builtIn;
-    const values = context.variables[name];
-    if (values === undefined || values.length === 0) return match;
-    return values.length === 1 ? escapeRegex(values[0]!) : `(${values.map(escapeRegex).join('|')})`;
+    const variable = context.variables[name];
+    if (variable === undefined || variable.values.length === 0) return match;
+    if (!variable.multi) return regularEscape(variable.values[0]!);
+    const escaped = variable.values.map(regexEscape);
+    return escaped.length === 1 ? escaped[0]! : `(${escaped.join('|')})`;
   });
 }
