@@ -1,0 +1,138 @@
+// Brings up the whole chain on loopback with the repository's configs, in dependency order: Slack stand-in and
+// SMTP sink (unless real ones are configured), the alert relay, Alertmanager, the order service replicas, then
+// Prometheus (which scrapes them all). Stops in reverse order. Used by `npm start` and by tests of the launcher.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { startAlertmanager, type AlertmanagerProcess } from './alertmanager-process.ts';
+import { freePort } from './free-port.ts';
+import { startOrderService, type OrderServiceProcess } from './order-service-process.ts';
+import { startPrometheus, type PrometheusProcess } from './prometheus-process.ts';
+import { startRelay, type RelayProcess } from './relay-process.ts';
+import { ensureRelayToken } from './relay-token.ts';
+import { startSlackStandIn, type SlackStandIn } from './slack-stand-in.ts';
+import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
+import type { StackConfig } from './stack-config.ts';
+import type { ManagedProcess } from './child-process.ts';
+
+export interface RunningStack {
+  urls: Array<{ what: string; url: string }>;
+  orderServices: OrderServiceProcess[];
+  prometheus: PrometheusProcess;
+  alertmanager: AlertmanagerProcess;
+  relay: RelayProcess;
+  slackStandIn: SlackStandIn | undefined;
+  smtpSink: SmtpSink | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startStack(config: StackConfig, log: Logger, options: { echo?: boolean } = {}): Promise<RunningStack> {
+  const stops: Array<{ what: string; stop: () => Promise<void> }> = [];
+  const stopAll = async (): Promise<void> => {
+    for (const { what, stop } of stops.splice(0).reverse()) {
+      try {
+        await stop();
+        log.info({ component: what }, 'stopped');
+      } catch (error) {
+        log.error({ component: what, err: error }, 'failed to stop');
+      }
+    }
+  };
+  const watch = (what: string, managed: ManagedProcess): void => {
+    // A component that dies while the stack runs is reported (an OOM-killed service is something to watch on the
+    // dashboards, not a reason to tear the rest down).
+    void managed.exited.then((code) => {
+      if (stops.some((s) => s.what === what)) log.error({ component: what, exit: code, output: managed.output().split('\n').slice(-5) }, 'exited unexpectedly');
+    });
+  };
+  const echo = options.echo ?? false;
+  try {
+    let slackStandIn: SlackStandIn | undefined;
+    let slackWebhookUrl = config.relay.slackWebhookUrl;
+    if (slackWebhookUrl === undefined) {
+      slackStandIn = await startSlackStandIn({ rateLimit: { perSecond: 1, burst: 3 } });
+      stops.push({ what: 'slack-stand-in', stop: () => slackStandIn!.close() });
+      slackWebhookUrl = slackStandIn.url;
+    }
+    let smtpSink: SmtpSink | undefined;
+    let smtp = { host: config.relay.smtpHost ?? '127.0.0.1', port: config.relay.smtpPort };
+    if (config.relay.smtpHost === undefined) {
+      smtpSink = await startSmtpSink({ port: config.relay.smtpPort });
+      stops.push({ what: 'smtp-sink', stop: () => smtpSink!.close() });
+      smtp = { host: smtpSink.host, port: smtpSink.port };
+    }
+
+    const token = ensureRelayToken(config.relay.tokenFile);
+    mkdirSync(join(config.dataDir, 'relay'), { recursive: true });
+    const relay = await startRelay({ port: config.relay.port, outboxDir: join(config.dataDir, 'relay'), bearerToken: token, slackWebhookUrl, smtp, echo,
+      env: { ALERTMANAGER_URL: `http://127.0.0.1:${config.alertmanager.port}`, LOG_LEVEL: config.logLevel } });
+    stops.push({ what: 'alert-relay', stop: () => relay.stop() });
+    watch('alert-relay', relay.process);
+
+    const alertmanager = await startAlertmanager({
+      configFile: config.alertmanager.configFile,
+      port: config.alertmanager.port,
+      dataDir: join(config.dataDir, 'alertmanager'),
+      webhookOrigin: relay.url,
+      credentialsFile: config.relay.tokenFile,
+      echo,
+    });
+    stops.push({ what: 'alertmanager', stop: () => alertmanager.stop() });
+    watch('alertmanager', alertmanager.process);
+
+    // Replica 0 owns the embedded PostgreSQL (persistent under the data dir); the others share it, as replicas
+    // behind a load balancer share one database.
+    const orderServices: OrderServiceProcess[] = [];
+    const embeddedPgPort = config.orderService.embeddedPgPort ?? (await freePort());
+    let databaseUrl = config.orderService.databaseUrl;
+    for (let i = 0; i < config.orderService.replicas; i++) {
+      const env: Record<string, string> = { FAULT_INJECTION: String(config.orderService.faultInjection), LOG_LEVEL: config.logLevel };
+      if (databaseUrl !== undefined) env.DATABASE_URL = databaseUrl;
+      else env.EMBEDDED_PG_PORT = String(embeddedPgPort);
+      const service = await startOrderService({
+        name: `order-service-${i + 1}`,
+        port: config.orderService.port + i,
+        metricsPort: config.orderService.metricsPort + i,
+        ...(i === 0 ? { dataDir: join(config.dataDir, 'service') } : {}),
+        env,
+        echo,
+      });
+      orderServices.push(service);
+      stops.push({ what: service.process.name, stop: () => service.stop() });
+      watch(service.process.name, service.process);
+      databaseUrl ??= `postgres://postgres:postgres@127.0.0.1:${embeddedPgPort}/orders`;
+    }
+
+    const prometheus = await startPrometheus({
+      configFile: config.prometheus.configFile,
+      port: config.prometheus.port,
+      dataDir: join(config.dataDir, 'prometheus'),
+      targets: {
+        'order-service': orderServices.map((s) => new URL(s.metricsUrl).host),
+        'alert-relay': [new URL(relay.url).host],
+        alertmanager: [new URL(alertmanager.url).host],
+      },
+      alertmanagers: [new URL(alertmanager.url).host],
+      echo,
+    });
+    stops.push({ what: 'prometheus', stop: () => prometheus.stop() });
+    watch('prometheus', prometheus.process);
+
+    const urls = [
+      ...orderServices.flatMap((s, i) => [
+        { what: `order service ${i + 1} API`, url: s.apiUrl },
+        { what: `order service ${i + 1} metrics`, url: s.metricsUrl },
+      ]),
+      { what: 'Prometheus', url: prometheus.url },
+      { what: 'Prometheus alerts', url: `${prometheus.url}/alerts` },
+      { what: 'Alertmanager', url: alertmanager.url },
+      { what: 'alert relay', url: relay.url },
+      ...(slackStandIn ? [{ what: 'Slack stand-in (pages)', url: `http://127.0.0.1:${slackStandIn.port}` }] : []),
+      ...(smtpSink ? [{ what: 'SMTP sink (emails)', url: `smtp://${smtpSink.host}:${smtpSink.port}` }] : []),
+    ];
+    return { urls, orderServices, prometheus, alertmanager, relay, slackStandIn, smtpSink, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

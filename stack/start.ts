@@ -1,0 +1,47 @@
+// `npm start` / `npm run stack`: the whole chain on loopback (order service replicas, Prometheus, Alertmanager,
+// the alert relay with its Slack stand-in and SMTP sink), printing where each one is; Ctrl-C stops them all.
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { loadStackConfig, StackConfigError } from './stack-config.ts';
+import { startStack } from './stack.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadStackConfig(process.env, root);
+  } catch (error) {
+    if (error instanceof StackConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = pino({ name: 'stack', level: config.logLevel });
+  let stopping: Promise<void> | undefined;
+  let stack: Awaited<ReturnType<typeof startStack>> | undefined;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    log.info({ signal }, 'stopping the stack');
+    stopping = (stack?.stop() ?? Promise.resolve()).then(() => process.exit(0));
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+
+  log.info({ replicas: config.orderService.replicas, faultInjection: config.orderService.faultInjection }, 'starting the stack');
+  try {
+    stack = await startStack(config, log, { echo: config.logLevel === 'debug' || config.logLevel === 'trace' });
+  } catch (error) {
+    log.fatal({ err: error }, 'the stack did not start');
+    process.exit(1);
+  }
+  if (stopping) {
+    await stack.stop();
+    return;
+  }
+  const width = Math.max(...stack.urls.map((u) => u.what.length));
+  process.stdout.write(`\nThe stack is up (Ctrl-C stops it):\n${stack.urls.map((u) => `  ${u.what.padEnd(width)}  ${u.url}`).join('\n')}\n\n`);
+}
+
+await main();
