@@ -91,7 +91,7 @@ const fileSchema = z
       })
       .default({ backoffBaseSeconds: 1, backoffMaxSeconds: 300, shutdownGraceSeconds: 10 }),
     /** Base URL for silence links; defaults to the webhook's externalURL. */
-    alertmanagerUrl: z.url().optional(),
+    alertmanagerUrl: z.union([z.literal('').transform(() => undefined), z.url()]).optional(),
     slack: z.record(name, slackDestination).default({}),
     email: z
       .strictObject({ smtp, destinations: z.record(name, emailDestination) })
