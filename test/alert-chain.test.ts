@@ -1,0 +1,107 @@
+// The chain for real: the order service (fault injection on), real Prometheus and real Alertmanager with the
+// repository's configs and shipped intervals, and a webhook receiver in the relay's place. A real fault (every
+// order request answered 500) must arrive as the right page: HTTPServerErrorRatioHigh, critical, to the
+// slack-oncall receiver, with the instance, the bearer token, runbook and dashboard links. The Watchdog must
+// arrive at its own receiver. The time from fault to webhook is printed (README "Time to page"), not asserted.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dashboardUrl, grafana, runbookUrl } from '../prometheus/thresholds.ts';
+import { startAlertmanager, type AlertmanagerProcess } from '../stack/alertmanager-process.ts';
+import { startOrderService, type OrderServiceProcess } from '../stack/order-service-process.ts';
+import { startPrometheus, type PrometheusProcess } from '../stack/prometheus-process.ts';
+import { startOrderTraffic, type OrderTraffic } from './support/order-traffic.ts';
+import { waitFor } from './support/wait-for.ts';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const token = 'chain-test-token';
+
+async function query(prometheusUrl: string, expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+  const response = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  const body = (await response.json()) as { status: string; data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+  if (body.status !== 'success') throw new Error(`query ${expr} failed`);
+  return body.data.result;
+}
+
+describe('fault to page through real Prometheus and Alertmanager', () => {
+  let receiver: WebhookReceiver;
+  let secrets: string;
+  let service: OrderServiceProcess;
+  let alertmanager: AlertmanagerProcess;
+  let prometheus: PrometheusProcess;
+  let traffic: OrderTraffic | undefined;
+  let instance: string;
+
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+    secrets = mkdtempSync(join(tmpdir(), 'alert-chain-secrets-'));
+    writeFileSync(join(secrets, 'relay-token'), `${token}\n`, { mode: 0o600 });
+    [service, alertmanager] = await Promise.all([
+      startOrderService({ env: { FAULT_INJECTION: 'true' } }),
+      startAlertmanager({ configFile: join(root, 'alertmanager/alertmanager.yml'), webhookOrigin: receiver.origin, credentialsFile: join(secrets, 'relay-token') }),
+    ]);
+    instance = new URL(service.metricsUrl).host;
+    prometheus = await startPrometheus({
+      configFile: join(root, 'prometheus/prometheus.yml'),
+      targets: { 'order-service': [instance], alertmanager: [new URL(alertmanager.url).host], 'alert-relay': [] },
+      alertmanagers: [new URL(alertmanager.url).host],
+    });
+  });
+
+  afterAll(async () => {
+    await traffic?.stop();
+    await Promise.allSettled([prometheus?.stop(), alertmanager?.stop(), service?.stop(), receiver?.close()]);
+    rmSync(secrets, { recursive: true, force: true });
+  });
+
+  it('discovers the service through the targets file and scrapes it', async () => {
+    await waitFor(async () => (await query(prometheus.url, `up{job="order-service"} == 1`)).some((r) => r.metric.instance === instance), {
+      what: 'Prometheus scraping the order service',
+      timeoutMs: 60_000,
+    });
+  });
+
+  it('pages slack-oncall with HTTPServerErrorRatioHigh when every order request fails', async () => {
+    traffic = startOrderTraffic(service.apiUrl, { perSecond: 10 });
+    // A baseline of successful requests in Prometheus first, as on a running system.
+    await waitFor(async () => (await query(prometheus.url, `instance:http_server_requests:rate1m{instance="${instance}"} > 1`)).length > 0, {
+      what: 'the request rate recorded',
+      timeoutMs: 90_000,
+    });
+    expect(receiver.received.filter((r) => r.payload.commonLabels.alertname === 'HTTPServerErrorRatioHigh')).toEqual([]);
+
+    const fault = await fetch(`${service.apiUrl}/admin/faults/errors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ratio: 1 }) });
+    expect(fault.status).toBe(200);
+    const faultAt = Date.now();
+
+    const page = await waitFor(
+      () => receiver.received.find((r) => r.payload.receiver === 'slack-oncall' && r.payload.alerts.some((a) => a.labels.alertname === 'HTTPServerErrorRatioHigh')),
+      { what: 'the HTTPServerErrorRatioHigh page at the webhook', timeoutMs: 180_000, intervalMs: 200 },
+    );
+    const seconds = (page.at - faultAt) / 1000;
+    console.log(`fault to webhook: ${seconds.toFixed(1)} s (HTTPServerErrorRatioHigh, critical)`);
+
+    expect(page.path).toBe('/alertmanager/webhook');
+    expect(page.authorization).toBe(`Bearer ${token}`);
+    expect(page.payload.status).toBe('firing');
+    expect(page.payload.groupLabels).toEqual({ alertname: 'HTTPServerErrorRatioHigh', service: 'order-service' });
+    const alert = page.payload.alerts.find((a) => a.labels.alertname === 'HTTPServerErrorRatioHigh')!;
+    expect(alert.labels).toEqual({ alertname: 'HTTPServerErrorRatioHigh', severity: 'critical', service: 'order-service', job: 'order-service', instance });
+    expect(alert.annotations.summary).toBe('Many HTTP requests fail with a server error (5xx).');
+    expect(alert.annotations.description).toMatch(new RegExp(`^[\\d.]+% of HTTP requests to ${instance.replace(/\./g, '\\.')} answered 5xx over the last minute \\(threshold 5%\\)\\.$`));
+    expect(alert.annotations.runbook_url).toBe(runbookUrl('HTTPServerErrorRatioHigh'));
+    expect(alert.annotations.dashboard_url).toBe(dashboardUrl('orderService').replace('{{ $labels.instance }}', instance));
+    expect(alert.annotations.dashboard_url.startsWith(`${grafana.baseUrl}/d/order-service?`)).toBe(true);
+    expect(alert.generatorURL.startsWith(prometheus.url)).toBe(true);
+    expect(traffic.statuses.get(500) ?? 0).toBeGreaterThan(0);
+  });
+
+  it('delivers the Watchdog to its own receiver', async () => {
+    const watchdog = await waitFor(() => receiver.received.find((r) => r.payload.receiver === 'watchdog'), { what: 'the Watchdog at the webhook', timeoutMs: 120_000 });
+    expect(watchdog.payload.alerts.map((a) => a.labels.alertname)).toEqual(['Watchdog']);
+    expect(watchdog.authorization).toBe(`Bearer ${token}`);
+  });
+});
