@@ -1,0 +1,105 @@
+// Crash safety: the relay process is SIGKILLed at random points while a stream of webhooks comes in and deliveries
+// go out, then restarted on the same outbox. The sender behaves as Alertmanager does (it retries until it gets a
+// 2xx), so every notification is accepted once; every accepted notification must reach Slack and the mailbox.
+// Exactly once: the only copy that may arrive twice is the one a destination acknowledged in the instant before a
+// kill, before the relay could record it (no relay can know whether an acknowledgement it never read arrived);
+// so a duplicate is allowed only for the last message each destination received before each kill.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { writeTestRelayConfig } from '../alertmanager/relay/testing/relay-config-file.ts';
+import { postWebhook, webhookPayload } from '../alertmanager/relay/testing/webhook-fixtures.ts';
+import { freePort } from '../stack/free-port.ts';
+import { startRelay, type RelayProcess } from '../stack/relay-process.ts';
+import { startSlackStandIn } from '../stack/slack-stand-in.ts';
+import { startSmtpSink } from '../stack/smtp-sink.ts';
+import { scrape, sumOf } from './support/prometheus-text.ts';
+import { waitFor } from './support/wait-for.ts';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterAll(async () => {
+  for (const clean of cleanups.reverse()) await clean();
+});
+
+it('delivers every accepted notification exactly once across SIGKILLs at random points', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'relay-crash-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const slack = await startSlackStandIn();
+  cleanups.push(() => slack.close());
+  const smtp = await startSmtpSink();
+  cleanups.push(() => smtp.close());
+  const token = 'crash-test-token-0123456789';
+  const port = await freePort();
+  const configFile = writeTestRelayConfig({ dir, tokens: [token], slackUrl: slack.url, smtp: { host: smtp.host, port: smtp.port }, slackRatePerSecond: 200, slackBurst: 20 });
+  const start = (): Promise<RelayProcess> => startRelay({ configFile, port, outboxDir: dir, bearerToken: token, env: { LOG_LEVEL: 'warn' } });
+  let relay = await start();
+  cleanups.push(() => relay.stop());
+
+  const total = 80;
+  const kills = 4;
+  const seed = Date.now();
+  let random = seed;
+  const nextRandom = (): number => ((random = (random * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const thresholds = Array.from({ length: kills }, () => 5 + Math.floor(nextRandom() * (total - 10))).sort((a, b) => a - b);
+
+  // Senders: like Alertmanager, post each notification until it is answered 2xx (network errors and 5xx retried).
+  const accepted = new Set<number>();
+  let next = 1;
+  const sendUntilAccepted = async (sequence: number): Promise<void> => {
+    const payload = webhookPayload({ receiver: 'both', alertname: `Crash${sequence % 5}`, sequence });
+    for (;;) {
+      try {
+        const answer = await postWebhook(relay.webhookUrl, token, payload);
+        if (answer.status === 200) {
+          accepted.add(sequence);
+          return;
+        }
+        expect(answer.status).toBeGreaterThanOrEqual(500); // never a 4xx for a good payload
+      } catch {
+        // the relay is down: wait until it is back
+      }
+      await waitFor(async () => (await fetch(`${relay.url}/readyz`)).ok, { what: 'the relay back up', timeoutMs: 60_000 });
+    }
+  };
+  const senders = Array.from({ length: 3 }, async () => {
+    while (next <= total) await sendUntilAccepted(next++);
+  });
+
+  // The killer: SIGKILL when the accepted count passes each random threshold; note what each destination had
+  // received when the process was gone.
+  const lastBeforeKill: { slack: number[]; email: number[] } = { slack: [], email: [] };
+  for (const threshold of thresholds) {
+    await waitFor(() => accepted.size >= threshold, { what: `${threshold} notifications accepted`, timeoutMs: 90_000 });
+    await relay.kill();
+    lastBeforeKill.slack.push(slack.received.filter((r) => r.status === 200).length - 1);
+    lastBeforeKill.email.push(smtp.received.length - 1);
+    relay = await start();
+  }
+  await Promise.all(senders);
+  expect(accepted.size).toBe(total);
+
+  const sequenceOf = (text: string): number => Number(/sequence(?:\*\\n|: )(\d+)/.exec(text)?.[1]);
+  const slackSequences = (): number[] => slack.delivered().map((p) => sequenceOf(JSON.stringify(p)));
+  const mailSequences = (): number[] => smtp.received.map((m) => sequenceOf(m.parsed.text ?? ''));
+  await waitFor(() => new Set(slackSequences()).size === total && new Set(mailSequences()).size === total, {
+    what: `all ${total} notifications in Slack and the mailbox (seed ${seed})`,
+    timeoutMs: 90_000,
+  });
+  const { samples } = await scrape(relay.metricsUrl);
+  await waitFor(async () => sumOf((await scrape(relay.metricsUrl)).samples, 'alert_relay_outbox_depth') === 0, { what: 'the outbox empty' });
+  expect(sumOf(samples, 'alert_relay_dead_letters_total')).toBe(0);
+
+  const checkOnce = (channel: 'slack' | 'email', sequences: number[]): void => {
+    const allowed = new Set(lastBeforeKill[channel].filter((i) => i >= 0).map((i) => sequences[i]));
+    const seen = new Map<number, number>();
+    for (const s of sequences) seen.set(s, (seen.get(s) ?? 0) + 1);
+    for (let s = 1; s <= total; s++) {
+      const count = seen.get(s) ?? 0;
+      if (count === 1) continue;
+      expect({ channel, sequence: s, count, seed, inFlightAtAKill: allowed.has(s) }).toEqual({ channel, sequence: s, count: 2, seed, inFlightAtAKill: true });
+    }
+  };
+  checkOnce('slack', slackSequences());
+  checkOnce('email', mailSequences());
+});
