@@ -29,6 +29,20 @@ function exposedNames(text: string, sampleNames: string[]): Set<string> {
   return names;
 }
 
+/** Selectors with label matchers (`name{label="value", ...}`) each job's rules use, job matcher left out. */
+function selectorsByJob(): Map<string, Array<{ name: string; label: string; op: string; value: string }>> {
+  const byJob = new Map<string, Array<{ name: string; label: string; op: string; value: string }>>();
+  for (const rule of [...recordingRules(), ...alertingRules()]) {
+    for (const [, name, matchers] of rule.expr.matchAll(/([a-zA-Z_:][\w:]*)\{([^}]*)\}/g)) {
+      const parsed = [...matchers!.matchAll(/(\w+)\s*(=~|!=|!~|=)\s*"([^"]*)"/g)].map(([, label, op, value]) => ({ name: name!, label: label!, op: op!, value: value! }));
+      const job = parsed.find((m) => m.label === 'job')?.value;
+      if (job === undefined) continue;
+      byJob.set(job, [...(byJob.get(job) ?? []), ...parsed.filter((m) => m.label !== 'job')]);
+    }
+  }
+  return byJob;
+}
+
 /** Metric names each job's rules read, from the job="..." selector the expression uses. */
 function namesByJob(): Map<string, Set<string>> {
   const byJob = new Map<string, Set<string>>();
@@ -89,7 +103,14 @@ describe('metrics named by the rules', () => {
       for (const [job, names] of wanted) {
         const { text, samples } = await scrape(metricsUrl[job]!);
         const exposed = exposedNames(text, samples.map((s) => s.name));
-        const absent = [...names].filter((name) => !exposed.has(name)).sort();
+        const absent = [...names].filter((name) => !exposed.has(name));
+        // A matcher on a label the series does not carry, or on a value it never takes, never matches either.
+        for (const m of selectorsByJob().get(job) ?? []) {
+          const series = samples.filter((sample) => sample.name === m.name);
+          const ok = m.op === '=' ? series.some((sample) => sample.labels[m.label] === m.value) : series.some((sample) => m.label in sample.labels);
+          if (!ok) absent.push(`${m.name}{${m.label}${m.op}"${m.value}"}`);
+        }
+        absent.sort();
         if (absent.length > 0) result[job] = absent;
       }
       return result;
