@@ -94,7 +94,7 @@ describe('fault to page through real Prometheus and Alertmanager', () => {
     expect(alert.annotations.description).toMatch(new RegExp(`^[\\d.]+% of HTTP requests to ${instance.replace(/\./g, '\\.')} answered 5xx over the last minute \\(threshold 5%\\)\\.$`));
     expect(alert.annotations.runbook_url).toBe(runbookUrl('HTTPServerErrorRatioHigh'));
     expect(alert.annotations.dashboard_url).toBe(dashboardUrl('orderService').replace('{{ $labels.instance }}', instance));
-    expect(alert.annotations.dashboard_url.startsWith(`${grafana.baseUrl}/d/order-service?`)).toBe(true);
+    expect(alert.annotations.dashboard_url?.startsWith(`${grafana.baseUrl}/d/order-service?`)).toBe(true);
     expect(alert.generatorURL.startsWith(prometheus.url)).toBe(true);
     expect(traffic.statuses.get(500) ?? 0).toBeGreaterThan(0);
   });
