@@ -94,13 +94,14 @@ export function relayPanels(): PanelBuilder[] {
       min: 0,
       queries: [
         {
-          expr: zeroUntilFirst(`sum by (receiver) (rate(alert_relay_notifications_deduplicated_total{${relay}}[$__rate_interval]))`, `sum(${delivered})`),
-          legend: 'deduplicated {{receiver}}',
+          // All receivers together: the family has a series per receiver only once one has seen a duplicate.
+          expr: zeroUntilFirst(
+            `sum(rate(alert_relay_notifications_deduplicated_total{${relay}}[$__rate_interval]))`,
+            `sum(rate(alert_relay_webhooks_received_total{${relay}}[$__rate_interval]))`,
+          ),
+          legend: 'deduplicated',
         },
-        {
-          expr: zeroUntilFirst(`sum by (channel) (rate(alert_relay_rate_limit_waits_total{${relay}}[$__rate_interval]))`, delivered),
-          legend: 'rate-limit waits {{channel}}',
-        },
+        { expr: `sum by (channel) (rate(alert_relay_rate_limit_waits_total{${relay}}[$__rate_interval]))`, legend: 'rate-limit waits {{channel}}' },
       ],
     }),
   ];

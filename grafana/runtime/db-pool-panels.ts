@@ -1,6 +1,5 @@
 // DB pool: the HikariCP panels of a JVM board for the pg pool (active/idle/pending/max, acquire time, timeouts).
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { zeroUntilFirst } from '../building-blocks/prometheus-queries.ts';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
 import { instanceSelector as sel } from './instance-selector.ts';
 
@@ -57,13 +56,7 @@ export function dbPoolPanels(): PanelBuilder[] {
       width: 8,
       min: 0,
       queries: [
-        {
-          expr: zeroUntilFirst(
-            `sum(rate(db_client_connection_timeouts_total{${sel}}[$__rate_interval]))`,
-            `sum(rate(db_client_connection_wait_time_seconds_count{${sel}}[$__rate_interval]))`,
-          ),
-          legend: 'acquire timeouts',
-        },
+        { expr: `sum(rate(db_client_connection_timeouts_total{${sel}}[$__rate_interval]))`, legend: 'acquire timeouts' },
       ],
       thresholdsOf: ['NodeDBPoolAcquireTimeouts'],
       runbookAlerts: ['NodeDBPoolAcquireTimeouts'],

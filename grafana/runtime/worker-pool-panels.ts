@@ -1,7 +1,6 @@
 // Workers: the worker_threads pool, read like a JVM executor (active/idle threads, queued tasks, wait and run
 // time, rejected executions) plus each worker's own event-loop utilization and heap.
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { zeroUntilFirst } from '../building-blocks/prometheus-queries.ts';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
 import { instanceSelector as sel } from './instance-selector.ts';
 
@@ -43,13 +42,13 @@ export function workerPoolPanels(): PanelBuilder[] {
     timeseriesPanel({
       id: 52,
       title: 'Tasks completed and rejected per second',
-      description: 'Tasks finished by the workers, and tasks refused because the queue was full (0 until the first rejection).',
+      description: 'Tasks finished by the workers, and tasks refused because the queue was full (the order then fails; exported at 0, so a healthy pool draws 0).',
       unit: 'ops',
       width: 8,
       min: 0,
       queries: [
         { expr: completed, legend: 'completed' },
-        { expr: zeroUntilFirst(`sum(rate(worker_pool_tasks_rejected_total{${sel}}[$__rate_interval]))`, completed), legend: 'rejected' },
+        { expr: `sum(rate(worker_pool_tasks_rejected_total{${sel}}[$__rate_interval]))`, legend: 'rejected' },
       ],
       thresholdsOf: ['NodeWorkerPoolTasksRejected'],
       runbookAlerts: ['NodeWorkerPoolTasksRejected'],
