@@ -98,9 +98,32 @@ const fileSchema = z
       .optional(),
     /** Alertmanager receiver name to routes; an empty list accepts and drops (e.g. the watchdog). */
     receivers: z.record(z.string().min(1), z.array(route)),
+    /**
+     * Dead man's switch: Alertmanager sends an always-firing Watchdog alert to `receiver`; when none has arrived for
+     * `missingAfterSeconds`, the relay itself pages these destinations (the pipeline before it is broken), and
+     * sends the resolution once the heartbeat is back.
+     */
+    watchdog: z
+      .strictObject({
+        receiver: z.string().min(1),
+        missingAfterSeconds: positiveSeconds.default(300),
+        slack: z.array(name).default([]),
+        email: z.array(name).default([]),
+      })
+      .optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   })
   .superRefine((config, ctx) => {
+    if (config.watchdog) {
+      const { watchdog } = config;
+      if (!(watchdog.receiver in config.receivers)) ctx.addIssue({ code: 'custom', path: ['watchdog', 'receiver'], message: `"${watchdog.receiver}" is not under receivers: (add it, e.g. with [])` });
+      watchdog.slack.forEach((d, j) => {
+        if (!(d in config.slack)) ctx.addIssue({ code: 'custom', path: ['watchdog', 'slack', j], message: `unknown Slack destination "${d}"` });
+      });
+      watchdog.email.forEach((d, j) => {
+        if (!config.email || !(d in config.email.destinations)) ctx.addIssue({ code: 'custom', path: ['watchdog', 'email', j], message: `unknown email destination "${d}"` });
+      });
+    }
     for (const [receiver, routes] of Object.entries(config.receivers)) {
       routes.forEach((r, i) => {
         r.slack.forEach((d, j) => {
@@ -145,6 +168,7 @@ export interface RelayConfig {
   smtp: SmtpConfig | undefined;
   email: Map<string, EmailDestinationConfig>;
   receivers: Map<string, Route[]>;
+  watchdog: FileConfig['watchdog'];
   logLevel: FileConfig['logLevel'];
   /** Every secret value, so that logs and error messages can be scrubbed of them. */
   secrets: string[];
@@ -241,6 +265,7 @@ export function parseRelayConfig(text: string, sourcePath: string, sources: Conf
     smtp: smtpConfig,
     email,
     receivers: new Map(Object.entries(file.receivers)),
+    watchdog: file.watchdog,
     logLevel: file.logLevel,
     secrets,
   };

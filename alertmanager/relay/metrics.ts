@@ -19,8 +19,8 @@ export interface RelayMetrics {
   rateLimitWaits: Counter<'channel'>;
 }
 
-/** `outboxDepth` is read at scrape time, so the gauges never drift from what the outbox holds. */
-export function createRelayMetrics(outboxDepth: () => OutboxDepth[]): RelayMetrics {
+/** `outboxDepth` and `watchdogLastSeen` are read at scrape time, so the gauges never drift from their source. */
+export function createRelayMetrics(outboxDepth: () => OutboxDepth[], watchdogLastSeen: () => number | undefined = () => undefined): RelayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const depthNow = (): Map<Channel, OutboxDepth> => new Map(outboxDepth().map((d) => [d.channel, d]));
@@ -62,6 +62,16 @@ export function createRelayMetrics(outboxDepth: () => OutboxDepth[]): RelayMetri
         const oldest = depth.get(channel)?.oldestCreatedAt;
         this.set({ channel }, oldest === undefined ? 0 : Math.max(0, (now - oldest) / 1000));
       }
+    },
+  });
+  new Gauge({
+    name: 'alert_relay_watchdog_last_heartbeat_timestamp_seconds',
+    help: "Unix time of the last webhook for the watchdog receiver (or of the relay's start); absent without a watchdog.",
+    registers: [registry],
+    collect() {
+      const lastSeen = watchdogLastSeen();
+      if (lastSeen === undefined) this.reset();
+      else this.set(lastSeen / 1000);
     },
   });
   // Zero the labelled counters so every series exists from the first scrape (rate() needs the zero).

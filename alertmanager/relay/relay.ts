@@ -18,6 +18,7 @@ import type { RoutedDelivery } from './routing.ts';
 import type { SecretScrubber } from './secret-scrubber.ts';
 import { buildSlackMessage } from './slack/slack-message.ts';
 import { createSlackSender } from './slack/slack-sender.ts';
+import { WatchdogMonitor } from './watchdog/watchdog-monitor.ts';
 
 export interface Relay {
   /** http://host:port */
@@ -46,7 +47,11 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
 
   const store = new OutboxStore(config.outbox.path);
   const writer = new OutboxWriter(store, () => config.intake.dedupWindowSeconds * 1000);
-  const metrics = createRelayMetrics(() => store.depth());
+  let watchdog: WatchdogMonitor | undefined;
+  const metrics = createRelayMetrics(
+    () => store.depth(),
+    () => watchdog?.lastSeen,
+  );
 
   // The 503 check runs per request; the count is refreshed at most every 250 ms.
   let depthCache = { value: 0, at: 0 };
@@ -87,6 +92,18 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
   workers = createWorkers(config);
   for (const w of workers.values()) w.start();
 
+  const stored = (deliveries: readonly RoutedDelivery[]): void => {
+    depthCache.value += deliveries.length;
+    for (const d of deliveries) workers.get(`${d.channel}:${d.destination}`)?.wake();
+  };
+  const startWatchdog = (cfg: RelayConfig): WatchdogMonitor | undefined => {
+    if (!cfg.watchdog) return undefined;
+    const monitor = new WatchdogMonitor({ config: cfg.watchdog, store, writer, logger, stored });
+    monitor.start();
+    return monitor;
+  };
+  watchdog = startWatchdog(config);
+
   const handleWebhook = createWebhookHandler({
     config: () => config,
     auth: () => auth,
@@ -95,9 +112,9 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
     logger,
     outboxDepth,
     accepting: () => accepting,
-    stored: (deliveries: readonly RoutedDelivery[]) => {
-      depthCache.value += deliveries.length;
-      for (const d of deliveries) workers.get(`${d.channel}:${d.destination}`)?.wake();
+    stored,
+    received: (receiver) => {
+      if (watchdog && receiver === watchdog.receiver) void watchdog.seen();
     },
   });
 
@@ -165,12 +182,15 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
       auth = createBearerAuth(next.bearerTokens);
       workers = createWorkers(next);
       for (const w of workers.values()) w.start();
+      watchdog?.stop();
+      watchdog = startWatchdog(next);
       scrubber.set(next.secrets);
       logger.info({ destinations: [...workers.keys()] }, 'configuration reloaded');
     },
     async stop() {
       accepting = false;
       clearInterval(prune);
+      watchdog?.stop();
       // Stop taking new connections; requests in flight finish (their notifications are stored or refused).
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

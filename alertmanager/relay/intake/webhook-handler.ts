@@ -25,6 +25,8 @@ export interface WebhookHandlerDeps {
   accepting: () => boolean;
   /** Called after a notification is stored, with where it goes. */
   stored: (deliveries: readonly RoutedDelivery[]) => void;
+  /** Called for every valid webhook that was stored or was a duplicate (the watchdog's heartbeat). */
+  received: (receiver: string) => void;
 }
 
 function answer(res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}): void {
@@ -93,6 +95,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): (req: IncomingMe
       answer(res, 503, { error: 'cannot store the notification now, retry later' }, { 'retry-after': '5' });
       return;
     }
+    deps.received(payload.receiver);
     if (result === 'duplicate') {
       count('duplicate');
       metrics.deduplicated.inc({ receiver: payload.receiver });

@@ -69,6 +69,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
 CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (channel, destination, id) WHERE state = 'pending';
 CREATE INDEX IF NOT EXISTS deliveries_finished ON deliveries (state, finished_at);
 CREATE TABLE IF NOT EXISTS dedup (key TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS relay_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
 interface DeliveryRow {
@@ -130,6 +131,8 @@ export class OutboxStore {
       pruneDelivered: p(`DELETE FROM deliveries WHERE state = 'delivered' AND finished_at < ?`),
       pruneNotifications: p(`DELETE FROM notifications WHERE received_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.notification_id = notifications.id)`),
       pruneDedup: p('DELETE FROM dedup WHERE seen_at < ?'),
+      getState: p('SELECT value FROM relay_state WHERE key = ?'),
+      putState: p('INSERT INTO relay_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     };
   }
 
@@ -221,6 +224,16 @@ export class OutboxStore {
       this.#statements.pruneNotifications!.run(now - retainDeliveredMs);
       this.#statements.pruneDedup!.run(now - dedupWindowMs);
     });
+  }
+
+  /** Small JSON state that must survive restarts (the watchdog's last heartbeat and alarm). */
+  getState<T>(key: string): T | undefined {
+    const row = this.#statements.getState!.get(key) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  putState(key: string, value: unknown): void {
+    this.#statements.putState!.run(key, JSON.stringify(value));
   }
 
   close(): void {
