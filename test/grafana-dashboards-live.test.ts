@@ -3,6 +3,7 @@
 // Alertmanager, and must return something a panel can draw. A panel naming a metric that does not exist fails.
 // One replica gets faults injected (README "Fault injection"), the other only traffic: every panel must have data
 // for both, so nothing shows "No data" on a healthy instance either.
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allDashboards } from '../grafana/all-dashboards.ts';
 import {
@@ -176,6 +177,8 @@ describe('dashboards against a real, scraped stack', () => {
           await post(`${healthy!.apiUrl}/admin/faults/gc`, {}).catch(() => undefined);
         }
         if (round < 40 && round % 4 === 1) await relayTraffic(running, round).catch(() => undefined);
+        // Pacing of the load generator (about ten rounds a second at most), not a wait for a condition.
+        await delay(100);
       }
     })();
   }, 300_000);
