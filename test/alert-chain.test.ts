@@ -1,7 +1,8 @@
 // The chain for real: the order service (fault injection on), real Prometheus and real Alertmanager with the
 // repository's configs and shipped intervals, and a webhook receiver in the relay's place. A real fault (every
-// order request answered 500) must arrive as the right page: HTTPServerErrorRatioHigh, critical, to the
-// slack-oncall receiver, with the instance, the bearer token, runbook and dashboard links. The Watchdog must
+// order request answered 500; then every DB pool connection held while orders queue) must arrive as the right
+// page (HTTPServerErrorRatioHigh; NodeDBPoolExhausted), critical, to the slack-oncall receiver, with the instance,
+// the bearer token, runbook and dashboard links. The Watchdog must
 // arrive at its own receiver. The time from fault to webhook is printed (README "Time to page"), not asserted.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,21 +30,28 @@ async function query(prometheusUrl: string, expr: string): Promise<Array<{ metri
 describe('fault to page through real Prometheus and Alertmanager', () => {
   let receiver: WebhookReceiver;
   let secrets: string;
+  /** Replica A takes the error fault, replica B the DB pool fault; Prometheus finds both through file discovery. */
   let service: OrderServiceProcess;
+  let replicaB: OrderServiceProcess;
   let alertmanager: AlertmanagerProcess;
   let prometheus: PrometheusProcess;
   let traffic: OrderTraffic | undefined;
+  let trafficB: OrderTraffic | undefined;
   let instance: string;
+  let instanceB: string;
 
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
     secrets = mkdtempSync(join(tmpdir(), 'alert-chain-secrets-'));
     writeFileSync(join(secrets, 'relay-token'), `${token}\n`, { mode: 0o600 });
-    [service, alertmanager] = await Promise.all([
-      startOrderService({ env: { FAULT_INJECTION: 'true' } }),
+    [service, replicaB, alertmanager] = await Promise.all([
+      startOrderService({ env: { FAULT_INJECTION: 'true' }, name: 'replica-a' }),
+      // The service's query timeout (5 s by default) would end the db-hold's pg_sleep early.
+      startOrderService({ env: { FAULT_INJECTION: 'true', DB_QUERY_TIMEOUT_MS: '300000' }, name: 'replica-b' }),
       startAlertmanager({ configFile: join(root, 'alertmanager/alertmanager.yml'), webhookOrigin: receiver.origin, credentialsFile: join(secrets, 'relay-token') }),
     ]);
     instance = new URL(service.metricsUrl).host;
+    instanceB = new URL(replicaB.metricsUrl).host;
     prometheus = await startPrometheus({
       configFile: join(root, 'prometheus/prometheus.yml'),
       targets: { 'order-service': [instance], alertmanager: [new URL(alertmanager.url).host], 'alert-relay': [] },
@@ -52,17 +60,26 @@ describe('fault to page through real Prometheus and Alertmanager', () => {
   });
 
   afterAll(async () => {
-    await traffic?.stop();
-    await Promise.allSettled([prometheus?.stop(), alertmanager?.stop(), service?.stop(), receiver?.close()]);
+    await Promise.allSettled([traffic?.stop(), trafficB?.stop()]);
+    await Promise.allSettled([prometheus?.stop(), alertmanager?.stop(), service?.stop(), replicaB?.stop(), receiver?.close()]);
     rmSync(secrets, { recursive: true, force: true });
   });
 
-  it('discovers the service through the targets file and scrapes it', async () => {
+  it('discovers a replica added to the targets file, without a config change, and scrapes both', async () => {
     await waitFor(async () => (await query(prometheus.url, `up{job="order-service"} == 1`)).some((r) => r.metric.instance === instance), {
-      what: 'Prometheus scraping the order service',
+      what: 'Prometheus scraping replica A',
       timeoutMs: 60_000,
     });
-  });
+    prometheus.setTargets('order-service', [instance, instanceB]);
+    const up = await waitFor(
+      async () => {
+        const result = await query(prometheus.url, `up{job="order-service"} == 1`);
+        return result.length === 2 ? result.map((r) => r.metric.instance).sort() : undefined;
+      },
+      { what: 'Prometheus scraping both replicas', timeoutMs: 90_000 },
+    );
+    expect(up).toEqual([instance, instanceB].sort());
+  }, 180_000);
 
   it('pages slack-oncall with HTTPServerErrorRatioHigh when every order request fails', async () => {
     traffic = startOrderTraffic(service.apiUrl, { perSecond: 10 });
@@ -73,12 +90,14 @@ describe('fault to page through real Prometheus and Alertmanager', () => {
     });
     expect(receiver.received.filter((r) => r.payload.commonLabels.alertname === 'HTTPServerErrorRatioHigh')).toEqual([]);
 
+    // Replica A only; while the ratio is 1 the service answers 500 to its admin endpoints too (they sit behind the
+    // orders router), so this fault stays on until the test ends.
     const fault = await fetch(`${service.apiUrl}/admin/faults/errors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ratio: 1 }) });
     expect(fault.status).toBe(200);
     const faultAt = Date.now();
 
     const page = await waitFor(
-      () => receiver.received.find((r) => r.payload.receiver === 'slack-oncall' && r.payload.alerts.some((a) => a.labels.alertname === 'HTTPServerErrorRatioHigh')),
+      () => receiver.received.find((r) => r.payload.receiver === 'slack-oncall' && r.payload.alerts.some((a) => a.labels.alertname === 'HTTPServerErrorRatioHigh' && a.labels.instance === instance)),
       { what: 'the HTTPServerErrorRatioHigh page at the webhook', timeoutMs: 180_000, intervalMs: 200 },
     );
     const seconds = (page.at - faultAt) / 1000;
@@ -88,7 +107,7 @@ describe('fault to page through real Prometheus and Alertmanager', () => {
     expect(page.authorization).toBe(`Bearer ${token}`);
     expect(page.payload.status).toBe('firing');
     expect(page.payload.groupLabels).toEqual({ alertname: 'HTTPServerErrorRatioHigh', service: 'order-service' });
-    const alert = page.payload.alerts.find((a) => a.labels.alertname === 'HTTPServerErrorRatioHigh')!;
+    const alert = page.payload.alerts.find((a) => a.labels.alertname === 'HTTPServerErrorRatioHigh' && a.labels.instance === instance)!;
     expect(alert.labels).toEqual({ alertname: 'HTTPServerErrorRatioHigh', severity: 'critical', service: 'order-service', job: 'order-service', instance });
     expect(alert.annotations.summary).toBe('Many HTTP requests fail with a server error (5xx).');
     expect(alert.annotations.description).toMatch(new RegExp(`^[\\d.]+% of HTTP requests to ${instance.replace(/\./g, '\\.')} answered 5xx over the last minute \\(threshold 5%\\)\\.$`));
@@ -97,11 +116,45 @@ describe('fault to page through real Prometheus and Alertmanager', () => {
     expect(alert.annotations.dashboard_url?.startsWith(`${grafana.baseUrl}/d/order-service?`)).toBe(true);
     expect(alert.generatorURL.startsWith(prometheus.url)).toBe(true);
     expect(traffic.statuses.get(500) ?? 0).toBeGreaterThan(0);
-  });
+  }, 300_000);
+
+  it('pages slack-oncall with NodeDBPoolExhausted when every pool connection is held and orders queue', async () => {
+    trafficB = startOrderTraffic(replicaB.apiUrl, { perSecond: 10 });
+    await waitFor(async () => (await query(prometheus.url, `instance:http_server_requests:rate1m{instance="${instanceB}"} > 1`)).length > 0, {
+      what: 'the request rate of replica B recorded',
+      timeoutMs: 90_000,
+    });
+    expect(receiver.received.filter((r) => r.payload.alerts.some((a) => a.labels.alertname === 'NodeDBPoolExhausted'))).toEqual([]);
+    const held = await fetch(`${replicaB.apiUrl}/admin/faults/db-hold`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ connections: 10, seconds: 120 }),
+    });
+    expect(held.status).toBeLessThan(300);
+    const faultAt = Date.now();
+
+    const page = await waitFor(
+      () => receiver.received.find((r) => r.payload.receiver === 'slack-oncall' && r.payload.alerts.some((a) => a.labels.alertname === 'NodeDBPoolExhausted')),
+      { what: 'the NodeDBPoolExhausted page at the webhook', timeoutMs: 180_000, intervalMs: 200 },
+    );
+    console.log(`fault to webhook: ${((page.at - faultAt) / 1000).toFixed(1)} s (NodeDBPoolExhausted, critical)`);
+    const alert = page.payload.alerts.find((a) => a.labels.alertname === 'NodeDBPoolExhausted')!;
+    expect(alert.labels).toEqual({
+      alertname: 'NodeDBPoolExhausted',
+      severity: 'critical',
+      service: 'order-service',
+      job: 'order-service',
+      instance: instanceB,
+      db_client_connection_pool_name: expect.any(String),
+    });
+    expect(alert.annotations.description).toContain(` on ${instanceB} has 100% of its connections in use and requests waiting for one.`);
+    expect(alert.annotations.runbook_url).toBe(runbookUrl('NodeDBPoolExhausted'));
+    expect(alert.annotations.dashboard_url).toBe(dashboardUrl('runtime').replace('{{ $labels.instance }}', instanceB));
+  }, 300_000);
 
   it('delivers the Watchdog to its own receiver', async () => {
     const watchdog = await waitFor(() => receiver.received.find((r) => r.payload.receiver === 'watchdog'), { what: 'the Watchdog at the webhook', timeoutMs: 120_000 });
     expect(watchdog.payload.alerts.map((a) => a.labels.alertname)).toEqual(['Watchdog']);
     expect(watchdog.authorization).toBe(`Bearer ${token}`);
-  });
+  }, 180_000);
 });
