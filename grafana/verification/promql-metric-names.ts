@@ -8,12 +8,12 @@ export function metricNamesOf(expr: string): string[] {
     .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""') // string literals
     .replace(/\{[^}]*\}/g, ' ') // label matchers
     .replace(/\[[^\]]*\]/g, ' ') // range and subquery durations
+    .replace(/(?<![\w:])\d[\w.]*/g, ' ') // numbers (0.99, 1e3) and durations (offset 5m)
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' '); // label lists
   const names = new Set<string>();
   for (const match of stripped.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\()?/g)) {
     const [, name, call] = match;
     if (name === undefined || call !== undefined || keywords.has(name.toLowerCase())) continue;
-    if (/^\d/.test(name)) continue;
     names.add(name);
   }
   return [...names].sort();
