@@ -4,7 +4,8 @@
 // What Slack does, and so what this does:
 //  - POST to the webhook's secret path, JSON body (or form-encoded `payload=`): 200 `ok` (text/plain).
 //  - Malformed JSON: 400 `invalid_payload`; neither text nor blocks: 400 `no_text`; blocks over the limits
-//    (50 blocks, 3000 characters a section text, 150 a header, header not plain_text): 400 `invalid_blocks`.
+//    (50 blocks in the message, attachments' blocks included; 1 to 3000 characters a section or context text,
+//    10 fields of at most 2000; 150 a header, header not plain_text): 400 `invalid_blocks`.
 //  - Unknown path: 404 `no_service`. Over its rate (about one a second with bursts): 429 `rate_limited`
 //    with `Retry-After` in seconds.
 // Tests script answers ahead (429 storms, 5xx, `channel_not_found`, dropped connections) and read back
