@@ -1,0 +1,91 @@
+// `npm run stack` end to end: the launcher's own wiring (replicas sharing one database, the relay's bearer token
+// in Alertmanager's credentials_file, the Slack stand-in) carries a real fault to a Slack message. Ports are free
+// ones and the data dir a temp dir, so it runs beside anything else.
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../stack/free-port.ts';
+import { loadStackConfig } from '../stack/stack-config.ts';
+import { startStack, type RunningStack } from '../stack/stack.ts';
+import { startOrderTraffic, type OrderTraffic } from './support/order-traffic.ts';
+import { scrape, sumOf } from './support/prometheus-text.ts';
+import { waitFor } from './support/wait-for.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+describe('npm run stack', () => {
+  let dataDir: string;
+  let stack: RunningStack | undefined;
+  let traffic: OrderTraffic | undefined;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'stack-test-'));
+    // Run as root, the embedded PostgreSQL runs as `postgres`, which must be able to reach its directory.
+    chmodSync(dataDir, 0o711);
+    const env = {
+      PORT: String(await freePort()),
+      METRICS_PORT: String(await freePort()),
+      ORDER_SERVICE_REPLICAS: '2',
+      FAULT_INJECTION: 'true',
+      PROMETHEUS_PORT: String(await freePort()),
+      ALERTMANAGER_PORT: String(await freePort()),
+      RELAY_PORT: String(await freePort()),
+      SMTP_PORT: String(await freePort()),
+      STACK_DATA_DIR: dataDir,
+      RELAY_TOKEN_FILE: join(dataDir, 'relay-token'),
+      LOG_LEVEL: 'warn',
+    };
+    stack = await startStack(loadStackConfig(env, root), pino({ level: 'warn' }));
+  }, 300_000);
+
+  afterAll(async () => {
+    await traffic?.stop();
+    await stack?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('rejects a bad environment naming the variable, without its value', () => {
+    expect(() => loadStackConfig({ PROMETHEUS_PORT: 'ninety', SLACK_WEBHOOK_URL: 'not a url secret-ish' }, root)).toThrow(/PROMETHEUS_PORT/);
+    expect(() => loadStackConfig({ SLACK_WEBHOOK_URL: 'not a url secret-ish' }, root)).toThrow(/SLACK_WEBHOOK_URL(?![^]*secret-ish)/);
+    expect(() => loadStackConfig({ PORT: '9090' }, root)).toThrow(/port 9090 is given to two components/);
+  });
+
+  it('scrapes both replicas, which share one database', async () => {
+    const [first, second] = stack!.orderServices;
+    const created = await fetch(`${first!.apiUrl}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ customer: 'stack-test', items: [{ sku: 'SKU-1', quantity: 1, price: 2 }] }),
+    });
+    expect(created.status).toBe(201);
+    const order = (await created.json()) as { id: string };
+    expect((await fetch(`${second!.apiUrl}/orders/${order.id}`)).status).toBe(200);
+    await waitFor(
+      async () => {
+        const response = await fetch(`${stack!.prometheus.url}/api/v1/query?query=${encodeURIComponent('count(up{job="order-service"} == 1)')}`);
+        const body = (await response.json()) as { data: { result: Array<{ value: [number, string] }> } };
+        return body.data.result[0]?.value[1] === '2';
+      },
+      { what: 'both replicas up in Prometheus', timeoutMs: 60_000 },
+    );
+  });
+
+  it('carries an injected fault through Alertmanager and the relay to a Slack message', async () => {
+    const replica = stack!.orderServices[0]!;
+    traffic = startOrderTraffic(replica.apiUrl, { perSecond: 10 });
+    const fault = await fetch(`${replica.apiUrl}/admin/faults/errors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ratio: 1 }) });
+    expect(fault.status).toBe(200);
+    const message = await waitFor(() => stack!.slackStandIn!.delivered().find((payload) => JSON.stringify(payload).includes('HTTPServerErrorRatioHigh')), {
+      what: 'the HTTPServerErrorRatioHigh page in the Slack stand-in',
+      timeoutMs: 180_000,
+      intervalMs: 500,
+    });
+    expect(JSON.stringify(message)).toContain(new URL(replica.metricsUrl).host);
+    const { samples } = await scrape(stack!.relay.metricsUrl);
+    expect(sumOf(samples, 'alert_relay_webhooks_received_total', { outcome: 'accepted' })).toBeGreaterThan(0);
+    expect(sumOf(samples, 'alert_relay_webhooks_received_total', { outcome: 'unauthorized' })).toBe(0);
+  }, 240_000);
+});
