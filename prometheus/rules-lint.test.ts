@@ -1,7 +1,7 @@
 // The conventions every alert keeps (GUIDE section 4), checked on the generated rules: labels, annotations,
 // runbook sections that exist, dashboard links to the fixed uids, paging delays that fit the one-minute goal,
 // recording rule names, and a promtool case for every alert and severity.
-import { readFileSync } from 'node:fs';
+import { globSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { metricNamesIn } from './promql-metric-names.ts';
 import { alertingRules, recordingRules } from './rule-catalogue.ts';
 import { ruleTestFiles } from './rule-tests/rule-test-files.ts';
-import { alerts, grafana, intervals, jobs, runbookUrl, type Duration } from './thresholds.ts';
+import { alerts, grafana, intervals, jobs, runbookUrl, type AlertConfig, type Duration } from './thresholds.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const runbook = readFileSync(join(here, 'runbook.md'), 'utf8');
@@ -58,6 +58,25 @@ describe('alert rules', () => {
       for (const part of ['**Meaning.**', '**First checks.**', '**Mitigation.**']) expect(section, `${name}: ${part}`).toContain(part);
     }
     expect([...sections.keys()].sort()).toEqual(Object.keys(alerts).sort());
+  });
+
+  it('open a panel that exists on their dashboard and links back to their runbook', () => {
+    interface Panel { id?: number; links?: Array<{ url?: string }>; panels?: Panel[] }
+    const flatten = (panels: Panel[]): Panel[] => panels.flatMap((panel) => [panel, ...flatten(panel.panels ?? [])]);
+    const dashboards = new Map(
+      globSync('grafana/dashboards/*.json', { cwd: join(here, '..') }).map((file) => {
+        const json = JSON.parse(readFileSync(join(here, '..', file), 'utf8')) as { uid: string; panels: Panel[] };
+        return [json.uid, flatten(json.panels)] as const;
+      }),
+    );
+    for (const [name, config] of Object.entries(alerts) as Array<[string, AlertConfig]>) {
+      if (config.panel === undefined) continue;
+      const panels = dashboards.get(grafana.dashboards[config.dashboard]);
+      expect(panels, `dashboard ${grafana.dashboards[config.dashboard]} (grafana/dashboards/)`).toBeDefined();
+      const panel = panels!.find((p) => p.id === config.panel);
+      expect(panel, `${name}: panel ${config.panel} on ${grafana.dashboards[config.dashboard]}`).toBeDefined();
+      expect((panel!.links ?? []).map((link) => link.url), `${name}: panel ${config.panel} links to its runbook`).toContain(runbookUrl(name));
+    }
   });
 
   it('page within a minute: scrape + evaluation + for of every critical alert leave room for group_wait', () => {

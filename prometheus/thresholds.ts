@@ -76,6 +76,8 @@ export type ThresholdUnit = 'percentunit' | 's' | 'ops' | 'reqps' | 'short';
 
 export interface AlertConfig {
   dashboard: DashboardKey;
+  /** The panel of that dashboard the alert opens (`viewPanel`), one that draws what the alert measures. */
+  panel?: number;
   unit: ThresholdUnit;
   /** What the threshold is a value of, for dashboards and the README catalogue. */
   measures: string;
@@ -86,72 +88,84 @@ export interface AlertConfig {
 export const alerts = {
   NodeHeapNearLimit: {
     dashboard: 'runtime',
+    panel: 11,
     unit: 'percentunit',
     measures: 'heap used / V8 heap_size_limit',
     levels: { warning: { threshold: 0.8, for: '1m' }, critical: { threshold: 0.9, for: '15s' } },
   },
   NodeHeapExhaustionPredicted: {
     dashboard: 'runtime',
+    panel: 12,
     unit: 'percentunit',
     measures: 'heap retained after GC, predicted 10 minutes ahead (linear over 5 minutes) / heap_size_limit',
     levels: { critical: { threshold: 1, for: '30s' } },
   },
   NodeHeapRetainedAfterGCHigh: {
     dashboard: 'runtime',
+    panel: 12,
     unit: 'percentunit',
     measures: 'heap used right after the last major GC / heap_size_limit',
     levels: { warning: { threshold: 0.7, for: '2m' }, critical: { threshold: 0.85, for: '30s' } },
   },
   NodeGCTimeHigh: {
     dashboard: 'runtime',
+    panel: 22,
     unit: 'percentunit',
     measures: 'share of wall time spent in GC pauses (1-minute rate)',
     levels: { warning: { threshold: 0.1, for: '2m' }, critical: { threshold: 0.3, for: '30s' } },
   },
   NodeEventLoopDelayHigh: {
     dashboard: 'runtime',
+    panel: 30,
     unit: 's',
     measures: 'event-loop delay p99',
     levels: { warning: { threshold: 0.1, for: '1m' }, critical: { threshold: 0.5, for: '30s' } },
   },
   NodeDBPoolExhausted: {
     dashboard: 'runtime',
+    panel: 40,
     unit: 'percentunit',
     measures: 'DB pool connections used / max, while requests wait',
     levels: { critical: { threshold: 1, for: '15s' } },
   },
   NodeDBPoolAcquireTimeouts: {
     dashboard: 'runtime',
+    panel: 42,
     unit: 'ops',
     measures: 'DB pool acquire timeouts per second (1-minute rate)',
     levels: { critical: { threshold: 0.05, for: '15s' } },
   },
   NodeDBPoolWaitSlow: {
     dashboard: 'runtime',
+    panel: 41,
     unit: 's',
     measures: 'DB pool acquire wait p99 (1-minute rate)',
     levels: { warning: { threshold: 0.5, for: '1m' } },
   },
   NodeWorkerPoolSaturated: {
     dashboard: 'runtime',
+    panel: 50,
     unit: 'percentunit',
     measures: 'worker threads busy / max, while tasks queue',
     levels: { warning: { threshold: 1, for: '1m' } },
   },
   NodeWorkerPoolTasksRejected: {
     dashboard: 'runtime',
+    panel: 52,
     unit: 'ops',
     measures: 'worker pool tasks rejected per second (1-minute rate)',
     levels: { critical: { threshold: 0.05, for: '15s' } },
   },
   NodeRSSNearMemoryLimit: {
     dashboard: 'runtime',
+    panel: 13,
     unit: 'percentunit',
     measures: 'resident set size / container memory limit',
     levels: { warning: { threshold: 0.8, for: '1m' }, critical: { threshold: 0.9, for: '15s' } },
   },
   NodeProcessRestarted: {
     dashboard: 'runtime',
+    panel: 2,
     unit: 'short',
     measures: 'process restarts in 15 minutes (more than one, or one after memory ran near a limit)',
     levels: { warning: { threshold: 1, for: '0s' } },
@@ -164,60 +178,70 @@ export const alerts = {
   },
   HTTPServerErrorRatioHigh: {
     dashboard: 'orderService',
+    panel: 2,
     unit: 'percentunit',
     measures: 'HTTP 5xx responses / all responses (1-minute rate)',
     levels: { warning: { threshold: 0.01, for: '2m' }, critical: { threshold: 0.05, for: '15s' } },
   },
   HTTPServerLatencyHigh: {
     dashboard: 'orderService',
+    panel: 3,
     unit: 's',
     measures: 'HTTP request duration p99 (1-minute rate)',
     levels: { warning: { threshold: 0.5, for: '2m' }, critical: { threshold: 1.5, for: '30s' } },
   },
   OrdersStuckProcessing: {
     dashboard: 'orderService',
+    panel: 12,
     unit: 's',
     measures: 'age of the oldest order in PROCESSING',
     levels: { warning: { threshold: 120, for: '1m' }, critical: { threshold: 300, for: '30s' } },
   },
   OrderFailureRatioHigh: {
     dashboard: 'orderService',
+    panel: 10,
     unit: 'percentunit',
     measures: 'orders failed / orders created (2-minute rate)',
     levels: { warning: { threshold: 0.05, for: '2m' }, critical: { threshold: 0.2, for: '30s' } },
   },
   OrderTrafficSurge: {
     dashboard: 'orderService',
+    panel: 1,
     unit: 'percentunit',
     measures: 'request rate / its average over the 30 minutes before (ratio, 3 = 300%)',
     levels: { warning: { threshold: 3, for: '1m' } },
   },
   PrometheusRuleEvaluationFailures: {
     dashboard: 'alertingPipeline',
+    panel: 10,
     unit: 'short',
     measures: 'rule evaluation failures in 5 minutes',
     levels: { critical: { threshold: 0, for: '15s' } },
   },
   AlertmanagerNotificationsFailing: {
     dashboard: 'alertingPipeline',
+    panel: 12,
     unit: 'ops',
     measures: 'failed notifications per second, per integration (5-minute rate)',
     levels: { critical: { threshold: 0, for: '30s' } },
   },
   AlertRelayDeliveryFailing: {
     dashboard: 'alertingPipeline',
+    panel: 22,
     unit: 'short',
     measures: 'warning: failed delivery attempts in 5 minutes (retried); critical: dead letters in 5 minutes (lost)',
     levels: { warning: { threshold: 3, for: '1m' }, critical: { threshold: 0, for: '0s' } },
   },
   AlertRelayOutboxBacklog: {
     dashboard: 'alertingPipeline',
+    panel: 24,
     unit: 's',
     measures: 'age of the oldest undelivered notification in the relay outbox',
     levels: { warning: { threshold: 300, for: '1m' } },
   },
   Watchdog: {
     dashboard: 'alertingPipeline',
+    panel: 2,
     unit: 'short',
     measures: 'always 1 (a dead man’s switch: its absence means the pipeline is broken)',
     levels: { info: { threshold: 0, for: '0s' } },

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dashboardUrl, grafana, runbookUrl } from '../prometheus/thresholds.ts';
+import { alerts, dashboardUrl, grafana, runbookUrl } from '../prometheus/thresholds.ts';
 import { startAlertmanager, type AlertmanagerProcess } from '../stack/alertmanager-process.ts';
 import { startOrderService, type OrderServiceProcess } from '../stack/order-service-process.ts';
 import { startPrometheus, type PrometheusProcess } from '../stack/prometheus-process.ts';
@@ -112,7 +112,7 @@ describe('fault to page through real Prometheus and Alertmanager', () => {
     expect(alert.annotations.summary).toBe('Many HTTP requests fail with a server error (5xx).');
     expect(alert.annotations.description).toMatch(new RegExp(`^[\\d.]+% of HTTP requests to ${instance.replace(/\./g, '\\.')} answered 5xx over the last minute \\(threshold 5%\\)\\.$`));
     expect(alert.annotations.runbook_url).toBe(runbookUrl('HTTPServerErrorRatioHigh'));
-    expect(alert.annotations.dashboard_url).toBe(dashboardUrl('orderService').replace('{{ $labels.instance }}', instance));
+    expect(alert.annotations.dashboard_url).toBe(dashboardUrl('orderService', { panelId: alerts.HTTPServerErrorRatioHigh.panel }).replace('{{ $labels.instance }}', instance));
     expect(alert.annotations.dashboard_url?.startsWith(`${grafana.baseUrl}/d/order-service?`)).toBe(true);
     expect(alert.generatorURL.startsWith(prometheus.url)).toBe(true);
     expect(traffic.statuses.get(500) ?? 0).toBeGreaterThan(0);
@@ -149,7 +149,7 @@ describe('fault to page through real Prometheus and Alertmanager', () => {
     });
     expect(alert.annotations.description).toContain(` on ${instanceB} has 100% of its connections in use and requests waiting for one.`);
     expect(alert.annotations.runbook_url).toBe(runbookUrl('NodeDBPoolExhausted'));
-    expect(alert.annotations.dashboard_url).toBe(dashboardUrl('runtime').replace('{{ $labels.instance }}', instanceB));
+    expect(alert.annotations.dashboard_url).toBe(dashboardUrl('runtime', { panelId: alerts.NodeDBPoolExhausted.panel }).replace('{{ $labels.instance }}', instanceB));
   }, 300_000);
 
   it('delivers the Watchdog to its own receiver', async () => {

@@ -1,6 +1,6 @@
 // Builds an alert's rules, one per severity level in prometheus/thresholds.ts, with the labels and annotations
 // every alert carries (GUIDE section 4). The level's threshold goes into both the expression and the text.
-import { alerts, dashboardUrl, runbookUrl, type AlertName, type Level, type Severity } from '../thresholds.ts';
+import { alerts, dashboardUrl, runbookUrl, type AlertConfig, type AlertName, type Level, type Severity } from '../thresholds.ts';
 import type { AlertingRule } from './rule-types.ts';
 
 export interface AlertDefinition {
@@ -25,7 +25,7 @@ export const perSecond = (value: number): string => `${value}/s`;
 const severityOrder: Severity[] = ['critical', 'warning', 'info'];
 
 export function alertLevels(name: AlertName, definition: AlertDefinition): AlertingRule[] {
-  const config = alerts[name];
+  const config: AlertConfig = alerts[name];
   const levels: Partial<Record<Severity, Level>> = config.levels;
   const format = definition.formatThreshold ?? String;
   return severityOrder.flatMap((severity) => {
@@ -41,7 +41,10 @@ export function alertLevels(name: AlertName, definition: AlertDefinition): Alert
           summary: definition.summary,
           description: definition.description(format(level.threshold), severity),
           runbook_url: runbookUrl(name),
-          dashboard_url: dashboardUrl(config.dashboard, { perInstance: definition.perInstance !== false }),
+          dashboard_url: dashboardUrl(config.dashboard, {
+            perInstance: definition.perInstance !== false,
+            ...(config.panel !== undefined ? { panelId: config.panel } : {}),
+          }),
         },
       },
     ];
