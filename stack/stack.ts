@@ -26,7 +26,13 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-export async function startStack(config: StackConfig, log: Logger, options: { echo?: boolean } = {}): Promise<RunningStack> {
+export interface StartStackOptions {
+  echo?: boolean;
+  /** Aborting (Ctrl-C while starting) stops what has started and rejects. */
+  signal?: AbortSignal;
+}
+
+export async function startStack(config: StackConfig, log: Logger, options: StartStackOptions = {}): Promise<RunningStack> {
   const stops: Array<{ what: string; stop: () => Promise<void> }> = [];
   const stopAll = async (): Promise<void> => {
     for (const { what, stop } of stops.splice(0).reverse()) {
@@ -46,19 +52,23 @@ export async function startStack(config: StackConfig, log: Logger, options: { ec
     });
   };
   const echo = options.echo ?? false;
+  const started = (what: string, stop: () => Promise<void>): void => {
+    stops.push({ what, stop });
+    options.signal?.throwIfAborted();
+  };
   try {
     let slackStandIn: SlackStandIn | undefined;
     let slackWebhookUrl = config.relay.slackWebhookUrl;
     if (slackWebhookUrl === undefined) {
       slackStandIn = await startSlackStandIn({ rateLimit: { perSecond: 1, burst: 3 } });
-      stops.push({ what: 'slack-stand-in', stop: () => slackStandIn!.close() });
+      started('slack-stand-in', () => slackStandIn!.close());
       slackWebhookUrl = slackStandIn.url;
     }
     let smtpSink: SmtpSink | undefined;
     let smtp = { host: config.relay.smtpHost ?? '127.0.0.1', port: config.relay.smtpPort };
     if (config.relay.smtpHost === undefined) {
       smtpSink = await startSmtpSink({ port: config.relay.smtpPort });
-      stops.push({ what: 'smtp-sink', stop: () => smtpSink!.close() });
+      started('smtp-sink', () => smtpSink!.close());
       smtp = { host: smtpSink.host, port: smtpSink.port };
     }
 
@@ -66,8 +76,8 @@ export async function startStack(config: StackConfig, log: Logger, options: { ec
     mkdirSync(join(config.dataDir, 'relay'), { recursive: true });
     const relay = await startRelay({ port: config.relay.port, outboxDir: join(config.dataDir, 'relay'), bearerToken: token, slackWebhookUrl, smtp, echo,
       env: { ALERTMANAGER_URL: `http://127.0.0.1:${config.alertmanager.port}`, LOG_LEVEL: config.logLevel } });
-    stops.push({ what: 'alert-relay', stop: () => relay.stop() });
     watch('alert-relay', relay.process);
+    started('alert-relay', () => relay.stop());
 
     const alertmanager = await startAlertmanager({
       configFile: config.alertmanager.configFile,
@@ -77,8 +87,8 @@ export async function startStack(config: StackConfig, log: Logger, options: { ec
       credentialsFile: config.relay.tokenFile,
       echo,
     });
-    stops.push({ what: 'alertmanager', stop: () => alertmanager.stop() });
     watch('alertmanager', alertmanager.process);
+    started('alertmanager', () => alertmanager.stop());
 
     // Replica 0 owns the embedded PostgreSQL (persistent under the data dir); the others share it, as replicas
     // behind a load balancer share one database.
@@ -98,8 +108,8 @@ export async function startStack(config: StackConfig, log: Logger, options: { ec
         echo,
       });
       orderServices.push(service);
-      stops.push({ what: service.process.name, stop: () => service.stop() });
       watch(service.process.name, service.process);
+      started(service.process.name, () => service.stop());
       databaseUrl ??= `postgres://postgres:postgres@127.0.0.1:${embeddedPgPort}/orders`;
     }
 
@@ -115,8 +125,8 @@ export async function startStack(config: StackConfig, log: Logger, options: { ec
       alertmanagers: [new URL(alertmanager.url).host],
       echo,
     });
-    stops.push({ what: 'prometheus', stop: () => prometheus.stop() });
     watch('prometheus', prometheus.process);
+    started('prometheus', () => prometheus.stop());
 
     const urls = [
       ...orderServices.flatMap((s, i) => [

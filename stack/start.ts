@@ -19,26 +19,27 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = pino({ name: 'stack', level: config.logLevel });
-  let stopping: Promise<void> | undefined;
+  const starting = new AbortController();
   let stack: Awaited<ReturnType<typeof startStack>> | undefined;
+  let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
     if (stopping) return;
+    stopping = true;
     log.info({ signal }, 'stopping the stack');
-    stopping = (stack?.stop() ?? Promise.resolve()).then(() => process.exit(0));
+    // While starting, the abort makes startStack stop what it has started and reject (handled below).
+    if (stack === undefined) starting.abort(new Error(`${signal} while starting`));
+    else void stack.stop().then(() => process.exit(0));
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 
   log.info({ replicas: config.orderService.replicas, faultInjection: config.orderService.faultInjection }, 'starting the stack');
   try {
-    stack = await startStack(config, log, { echo: config.logLevel === 'debug' || config.logLevel === 'trace' });
+    stack = await startStack(config, log, { echo: config.logLevel === 'debug' || config.logLevel === 'trace', signal: starting.signal });
   } catch (error) {
+    if (starting.signal.aborted) process.exit(0);
     log.fatal({ err: error }, 'the stack did not start');
     process.exit(1);
-  }
-  if (stopping) {
-    await stack.stop();
-    return;
   }
   const width = Math.max(...stack.urls.map((u) => u.what.length));
   process.stdout.write(`\nThe stack is up (Ctrl-C stops it):\n${stack.urls.map((u) => `  ${u.what.padEnd(width)}  ${u.url}`).join('\n')}\n\n`);
