@@ -1,9 +1,10 @@
 // Crash safety: the relay process is SIGKILLed at random points while a stream of webhooks comes in and deliveries
 // go out, then restarted on the same outbox. The sender behaves as Alertmanager does (it retries until it gets a
 // 2xx), so every notification is accepted once; every accepted notification must reach Slack and the mailbox.
-// Exactly once: the only copy that may arrive twice is the one a destination acknowledged in the instant before a
-// kill, before the relay could record it (no relay can know whether an acknowledgement it never read arrived);
-// so a duplicate is allowed only for the last message each destination received before each kill.
+// Exactly once: the only copy that may arrive twice is the one in flight at a kill, which the destination took but
+// whose acknowledgement the relay never read (no relay can know whether it arrived; RFC 1047 for SMTP). So a
+// duplicate is allowed only for a message a destination received from the relay that was killed: the last one
+// before the kill, or one arriving while it was dead (each destination has at most one send in flight).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,15 +67,17 @@ it('delivers every accepted notification exactly once across SIGKILLs at random 
     while (next <= total) await sendUntilAccepted(next++);
   });
 
-  // The killer: SIGKILL when the accepted count passes each random threshold; note what each destination had
-  // received when the process was gone.
-  const lastBeforeKill: { slack: number[]; email: number[] } = { slack: [], email: [] };
+  // The killer: SIGKILL when the accepted count passes each random threshold; note which messages each destination
+  // received from the relay it killed (the last one before, and any arriving until the restart).
+  const inFlightAtKill: { slack: Array<[number, number]>; email: Array<[number, number]> } = { slack: [], email: [] };
+  const slackCount = (): number => slack.received.filter((r) => r.status === 200).length;
   for (const threshold of thresholds) {
     await waitFor(() => accepted.size >= threshold, { what: `${threshold} notifications accepted`, timeoutMs: 90_000 });
+    const before = { slack: slackCount() - 1, email: smtp.received.length - 1 };
     await relay.kill();
-    lastBeforeKill.slack.push(slack.received.filter((r) => r.status === 200).length - 1);
-    lastBeforeKill.email.push(smtp.received.length - 1);
     relay = await start();
+    inFlightAtKill.slack.push([before.slack, slackCount() - 1]);
+    inFlightAtKill.email.push([before.email, smtp.received.length - 1]);
   }
   await Promise.all(senders);
   expect(accepted.size).toBe(total);
@@ -90,14 +93,18 @@ it('delivers every accepted notification exactly once across SIGKILLs at random 
   await waitFor(async () => sumOf((await scrape(relay.metricsUrl)).samples, 'alert_relay_outbox_depth') === 0, { what: 'the outbox empty' });
   expect(sumOf(samples, 'alert_relay_dead_letters_total')).toBe(0);
 
+  // Each message gets one extra copy per kill it was in flight at (a quick second kill can catch it again).
   const checkOnce = (channel: 'slack' | 'email', sequences: number[]): void => {
-    const allowed = new Set(lastBeforeKill[channel].filter((i) => i >= 0).map((i) => sequences[i]));
+    const extraAllowed = new Map<number, number>();
+    for (const [from, to] of inFlightAtKill[channel]) {
+      for (const s of new Set(sequences.slice(Math.max(0, from), to + 1))) extraAllowed.set(s, (extraAllowed.get(s) ?? 0) + 1);
+    }
     const seen = new Map<number, number>();
     for (const s of sequences) seen.set(s, (seen.get(s) ?? 0) + 1);
     for (let s = 1; s <= total; s++) {
       const count = seen.get(s) ?? 0;
-      if (count === 1) continue;
-      expect({ channel, sequence: s, count, seed, inFlightAtAKill: allowed.has(s) }).toEqual({ channel, sequence: s, count: 2, seed, inFlightAtAKill: true });
+      const allowed = 1 + (extraAllowed.get(s) ?? 0);
+      expect({ channel, sequence: s, seed, delivered: count >= 1, withinInFlightCopies: count <= allowed }).toEqual({ channel, sequence: s, seed, delivered: true, withinInFlightCopies: true });
     }
   };
   checkOnce('slack', slackSequences());
