@@ -92,6 +92,7 @@ describe('relay config', () => {
     expect(configPathFrom(['--config', 'a.yml'], {})).toBe('a.yml');
     expect(configPathFrom(['--config=b.yml'], { RELAY_CONFIG: 'c.yml' })).toBe('b.yml');
     expect(configPathFrom([], { RELAY_CONFIG: 'c.yml' })).toBe('c.yml');
+    expect(configPathFrom([], {}, 'relay.example.yml')).toBe('relay.example.yml');
     expect(() => configPathFrom([], {})).toThrow(/--config/);
   });
 });

@@ -290,8 +290,8 @@ export function loadRelayConfig(path: string, sources: ConfigSources = { env: pr
   return config;
 }
 
-/** The config file path: `--config <path>` / `--config=<path>`, else RELAY_CONFIG. */
-export function configPathFrom(argv: string[], env: NodeJS.ProcessEnv): string {
+/** The config file path: `--config <path>` / `--config=<path>`, else RELAY_CONFIG, else `fallback` when given. */
+export function configPathFrom(argv: string[], env: NodeJS.ProcessEnv, fallback?: string): string {
   const i = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
   if (i >= 0) {
     const arg = argv[i]!;
@@ -299,5 +299,6 @@ export function configPathFrom(argv: string[], env: NodeJS.ProcessEnv): string {
     if (value) return value;
   }
   if (env.RELAY_CONFIG) return env.RELAY_CONFIG;
+  if (fallback) return fallback;
   throw new ConfigError('no relay config: pass --config <file> or set RELAY_CONFIG');
 }

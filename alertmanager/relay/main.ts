@@ -1,5 +1,7 @@
-// `npm run relay -- --config <file>` (or RELAY_CONFIG=<file>): the alert relay process. SIGHUP reloads the config
+// `npm run relay -- --config <file>` (or RELAY_CONFIG=<file>; neither: relay.example.yml beside this file, the
+// config of `npm start`): the alert relay process. SIGHUP reloads the config
 // (an invalid one is logged and the running one kept); SIGTERM/SIGINT drain and stop.
+import { fileURLToPath } from 'node:url';
 import { ConfigError, configPathFrom, loadRelayConfig, type RelayConfig } from './config.ts';
 import { createRelayLogger } from './logger.ts';
 import { startRelayServer } from './relay.ts';
@@ -7,7 +9,7 @@ import { SecretScrubber } from './secret-scrubber.ts';
 
 const configPath = (() => {
   try {
-    return configPathFrom(process.argv.slice(2), process.env);
+    return configPathFrom(process.argv.slice(2), process.env, fileURLToPath(new URL('./relay.example.yml', import.meta.url)));
   } catch (error) {
     process.stderr.write(`alert-relay: ${(error as Error).message}\n`);
     process.exit(2);
@@ -26,6 +28,7 @@ try {
 const scrubber = new SecretScrubber();
 scrubber.set(config.secrets);
 const logger = createRelayLogger(process.env.LOG_LEVEL ?? config.logLevel, scrubber);
+logger.info({ config: configPath }, 'configuration loaded');
 const relay = await startRelayServer(config, { logger, scrubber });
 
 let reloading = Promise.resolve();
