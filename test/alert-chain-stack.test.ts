@@ -78,11 +78,13 @@ describe('npm run stack', () => {
     traffic = startOrderTraffic(replica.apiUrl, { perSecond: 10 });
     const fault = await fetch(`${replica.apiUrl}/admin/faults/errors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ratio: 1 }) });
     expect(fault.status).toBe(200);
+    const faultAt = Date.now();
     const message = await waitFor(() => stack!.slackStandIn!.delivered().find((payload) => JSON.stringify(payload).includes('HTTPServerErrorRatioHigh')), {
       what: 'the HTTPServerErrorRatioHigh page in the Slack stand-in',
       timeoutMs: 180_000,
       intervalMs: 500,
     });
+    console.log(`fault to Slack message through the relay: ${((Date.now() - faultAt) / 1000).toFixed(1)} s (HTTPServerErrorRatioHigh)`);
     expect(JSON.stringify(message)).toContain(new URL(replica.metricsUrl).host);
     const { samples } = await scrape(stack!.relay.metricsUrl);
     expect(sumOf(samples, 'alert_relay_webhooks_received_total', { outcome: 'accepted' })).toBeGreaterThan(0);
