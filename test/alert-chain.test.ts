@@ -47,7 +47,7 @@ describe('fault to page through real Prometheus and Alertmanager', () => {
     [service, replicaB, alertmanager] = await Promise.all([
       startOrderService({ env: { FAULT_INJECTION: 'true' }, name: 'replica-a' }),
       // The service's query timeout (5 s by default) would end the db-hold's pg_sleep early.
-      startOrderService({ env: { FAULT_INJECTION: 'true', DB_QUERY_TIMEOUT_MS: '300000' }, name: 'replica-b' }),
+      startOrderService({ env: { FAULT_INJECTION: 'true' }, name: 'replica-b' }),
       startAlertmanager({ configFile: join(root, 'alertmanager/alertmanager.yml'), webhookOrigin: receiver.origin, credentialsFile: join(secrets, 'relay-token') }),
     ]);
     instance = new URL(service.metricsUrl).host;

@@ -34,6 +34,7 @@ beforeAll(async () => {
       STUCK_PROCESSING_AFTER_MS: '1000',
       RECONCILE_INTERVAL_MS: '200',
       MAX_PROCESSING_ATTEMPTS: '3',
+      FAULT_INJECTION: 'true',
     },
   });
 });
@@ -159,6 +160,31 @@ describe('lifecycle', () => {
     expect(done.status).toBe('FAILED');
     expect(done.failureReason).toBe('fraud_suspected');
     expect(done.fraudScore).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe('fault injection', () => {
+  it('answers 500 to order requests while the errors fault is on, and can always be switched off', async () => {
+    const setRatio = (ratio: number): Promise<Response> =>
+      fetch(`${service.apiUrl}/admin/faults/errors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ratio }) });
+    expect((await setRatio(1)).status).toBe(200);
+    const failed = await post(order);
+    expect(failed.status).toBe(500);
+    expect(failed.json.error).toBe('injected_fault');
+    expect((await fetch(`${service.apiUrl}/healthz`)).status).toBe(200);
+    expect((await setRatio(0)).status).toBe(200);
+    expect((await post(order)).status).toBe(201);
+  });
+
+  it('names the wrong field of a fault request', async () => {
+    const response = await fetch(`${service.apiUrl}/admin/faults/db-hold`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ connections: 0, seconds: 'long' }),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { problems: Array<{ path: string }> };
+    expect(body.problems.map((p) => p.path).sort()).toEqual(['connections', 'seconds']);
   });
 });
 

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Pool } from 'pg';
+import type { Pool, QueryConfig } from 'pg';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { z } from 'zod';
@@ -34,7 +34,9 @@ export function faultsRouter(deps: { pool: Pool; workers: WorkerPool; faults: Fa
   router.post('/admin/faults/db-hold', (req, res) => {
     const { connections, seconds } = parse(z.object({ connections: z.number().int().min(1).max(1000), seconds: z.number().positive().max(600) }), req.body);
     for (let i = 0; i < connections; i++) {
-      pool.query('SELECT pg_sleep($1)', [seconds]).catch((error: unknown) => logger.debug({ err: error }, 'db-hold query ended'));
+      // Its own query timeout (pg reads it per query; its types omit it): the pool's DB_QUERY_TIMEOUT_MS would end the hold early.
+      const hold: QueryConfig & { query_timeout: number } = { text: 'SELECT pg_sleep($1)', values: [seconds], query_timeout: (seconds + 5) * 1000 };
+      pool.query(hold).catch((error: unknown) => logger.debug({ err: error }, 'db-hold query ended'));
     }
     res.status(202).json({ holding: connections, seconds });
   });
