@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { startProcess, waitUntilHealthy, type ManagedProcess } from './child-process.ts';
+import { startProcess, waitHealthyOrDiscard, type ManagedProcess } from './child-process.ts';
 import { resolveConfigPaths } from './config-paths.ts';
 import { freePort } from './free-port.ts';
 
@@ -106,13 +106,7 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<A
     ],
     echo: options.echo ?? false,
   });
-  try {
-    await waitUntilHealthy(child, `${url}/-/ready`, 60_000);
-  } catch (error) {
-    await child.kill();
-    cleanUp();
-    throw error;
-  }
+  await waitHealthyOrDiscard(child, `${url}/-/ready`, 60_000, cleanUp);
   return {
     process: child,
     url,

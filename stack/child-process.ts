@@ -99,3 +99,14 @@ export async function waitUntilHealthy(process_: ManagedProcess, url: string, ti
     await delay(100);
   }
 }
+
+/** waitUntilHealthy, and when the process never gets healthy: kill it, run `cleanUp` (its temp dirs), rethrow. */
+export async function waitHealthyOrDiscard(process_: ManagedProcess, url: string, timeoutMs: number, cleanUp: () => void = () => {}): Promise<void> {
+  try {
+    await waitUntilHealthy(process_, url, timeoutMs);
+  } catch (error) {
+    await process_.kill();
+    cleanUp();
+    throw error;
+  }
+}

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startProcess, waitUntilHealthy, type ManagedProcess } from './child-process.ts';
+import { startProcess, waitHealthyOrDiscard, type ManagedProcess } from './child-process.ts';
 import { freePort } from './free-port.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -51,13 +51,9 @@ export async function startOrderService(options: OrderServiceOptions = {}): Prom
     },
   });
   const apiUrl = `http://127.0.0.1:${port}`;
-  try {
-    await waitUntilHealthy(child, `${apiUrl}/readyz`, 120_000);
-  } catch (error) {
-    await child.kill();
+  await waitHealthyOrDiscard(child, `${apiUrl}/readyz`, 120_000, () => {
     if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
-    throw error;
-  }
+  });
   return {
     process: child,
     apiUrl,

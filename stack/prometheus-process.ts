@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, readFileSync, writeFileSync, renameSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { startProcess, waitUntilHealthy, type ManagedProcess } from './child-process.ts';
+import { startProcess, waitHealthyOrDiscard, type ManagedProcess } from './child-process.ts';
 import { resolveConfigPaths } from './config-paths.ts';
 import { freePort } from './free-port.ts';
 
@@ -126,13 +126,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     ],
     echo: options.echo ?? false,
   });
-  try {
-    await waitUntilHealthy(child, `${url}/-/ready`, 60_000);
-  } catch (error) {
-    await child.kill();
-    cleanUp();
-    throw error;
-  }
+  await waitHealthyOrDiscard(child, `${url}/-/ready`, 60_000, cleanUp);
   return {
     process: child,
     url,

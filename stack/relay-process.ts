@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startProcess, waitUntilHealthy, type ManagedProcess } from './child-process.ts';
+import { startProcess, waitHealthyOrDiscard, type ManagedProcess } from './child-process.ts';
 import { freePort } from './free-port.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -81,13 +81,7 @@ export async function startRelay(options: RelayProcessOptions = {}): Promise<Rel
   const cleanUp = (): void => {
     if (ownDir) rmSync(outboxDir, { recursive: true, force: true });
   };
-  try {
-    await waitUntilHealthy(child, `${url}/readyz`, 60_000);
-  } catch (error) {
-    await child.kill();
-    cleanUp();
-    throw error;
-  }
+  await waitHealthyOrDiscard(child, `${url}/readyz`, 60_000, cleanUp);
   return {
     process: child,
     url,
