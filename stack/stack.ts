@@ -60,14 +60,24 @@ export async function startStack(config: StackConfig, log: Logger, options: Star
     let slackStandIn: SlackStandIn | undefined;
     let slackWebhookUrl = config.relay.slackWebhookUrl;
     if (slackWebhookUrl === undefined) {
-      slackStandIn = await startSlackStandIn({ rateLimit: { perSecond: 1, burst: 3 } });
+      // What on-call would have seen in Slack, shown in the launcher's log: the top-level text phones display.
+      slackStandIn = await startSlackStandIn({
+        rateLimit: { perSecond: 1, burst: 3 },
+        onRequest: (request) => {
+          const text = (request.payload as { text?: unknown } | undefined)?.text;
+          log.info({ component: 'slack-stand-in', status: request.status, text: typeof text === 'string' ? text : undefined }, 'Slack page received');
+        },
+      });
       started('slack-stand-in', () => slackStandIn!.close());
       slackWebhookUrl = slackStandIn.url;
     }
     let smtpSink: SmtpSink | undefined;
     let smtp = { host: config.relay.smtpHost ?? '127.0.0.1', port: config.relay.smtpPort };
     if (config.relay.smtpHost === undefined) {
-      smtpSink = await startSmtpSink({ port: config.relay.smtpPort });
+      smtpSink = await startSmtpSink({
+        port: config.relay.smtpPort,
+        onMessage: (mail) => log.info({ component: 'smtp-sink', to: mail.to, subject: mail.parsed.subject }, 'email received'),
+      });
       started('smtp-sink', () => smtpSink!.close());
       smtp = { host: smtpSink.host, port: smtpSink.port };
     }
