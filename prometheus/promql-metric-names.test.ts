@@ -22,3 +22,20 @@ describe('metricNamesIn', () => {
     expect(metricNamesIn('x_total{reason="up or down"}')).toEqual(['x_total']);
   });
 });
+
+describe('metricNamesIn', () => {
+  it('finds the metrics of a histogram quantile, not its functions, labels or grouping', () => {
+    expect(metricNamesIn('histogram_quantile(0.99, sum by (le, http_route) (rate(http_server_request_duration_seconds_bucket{job="a", instance=~"$instance"}[$__rate_interval])))')).toEqual([
+      'http_server_request_duration_seconds_bucket',
+    ]);
+  });
+
+  it('finds both sides of a binary expression and of a zero fallback, and recording-rule names', () => {
+    expect(metricNamesIn('sum(a_total{x="or"}) / max(b_bytes) or (sum(rate(c_total[1m]))) * 0 + job:d:rate1m')).toEqual(['a_total', 'b_bytes', 'c_total', 'job:d:rate1m']);
+  });
+
+  it('ignores keywords, numbers, strings and on/ignoring lists', () => {
+    expect(metricNamesIn('a unless on (instance) b offset 5m > bool 1e3 and ignoring (job) c{l="sum(x)"}')).toEqual(['a', 'b', 'c']);
+    expect(metricNamesIn('time() - process_start_time_seconds{job="x"}')).toEqual(['process_start_time_seconds']);
+  });
+});

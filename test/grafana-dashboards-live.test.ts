@@ -15,7 +15,7 @@ import {
   variableQueries,
   type PanelTarget,
 } from '../grafana/verification/dashboard-queries.ts';
-import { metricNamesOf } from '../grafana/verification/promql-metric-names.ts';
+import { metricNamesIn as metricsReadBy } from '../prometheus/promql-metric-names.ts';
 import type { InterpolationContext } from '../grafana/verification/query-interpolation.ts';
 import { intervals, jobs } from '../prometheus/thresholds.ts';
 import { startAlertmanager, type AlertmanagerProcess } from '../stack/alertmanager-process.ts';
@@ -262,7 +262,7 @@ describe('dashboards against a real, scraped stack', () => {
     const wanted = new Map<string, string[]>();
     for (const { dashboard } of dashboards) {
       const exprs = [...panelTargets(dashboard).map((t) => ({ expr: t.expr, where: describeTarget(t) })), ...annotationExprs(dashboard).map((expr) => ({ expr, where: `${dashboard.uid} annotation` }))];
-      for (const { expr, where } of exprs) for (const name of metricNamesOf(expr)) wanted.set(name, [...(wanted.get(name) ?? []), where]);
+      for (const { expr, where } of exprs) for (const name of metricsReadBy(expr)) wanted.set(name, [...(wanted.get(name) ?? []), where]);
     }
     let missing: string[] = [];
     await waitFor(

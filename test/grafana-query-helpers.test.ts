@@ -1,25 +1,7 @@
-// The two helpers the live dashboard test relies on: metric names read from PromQL, and Grafana's variable
-// interpolation. If either were wrong, the live test could pass a panel that Grafana would run differently.
+// A helper the live dashboard test relies on: Grafana's variable interpolation (the PromQL metric-name reader is
+// tested in prometheus/). If it were wrong, the live test could pass a panel that Grafana would run differently.
 import { describe, expect, it } from 'vitest';
-import { metricNamesOf } from '../grafana/verification/promql-metric-names.ts';
 import { interpolateQuery, type InterpolationContext } from '../grafana/verification/query-interpolation.ts';
-
-describe('metricNamesOf', () => {
-  it('finds the metrics of a histogram quantile, not its functions, labels or grouping', () => {
-    expect(metricNamesOf('histogram_quantile(0.99, sum by (le, http_route) (rate(http_server_request_duration_seconds_bucket{job="a", instance=~"$instance"}[$__rate_interval])))')).toEqual([
-      'http_server_request_duration_seconds_bucket',
-    ]);
-  });
-
-  it('finds both sides of a binary expression and of a zero fallback, and recording-rule names', () => {
-    expect(metricNamesOf('sum(a_total{x="or"}) / max(b_bytes) or (sum(rate(c_total[1m]))) * 0 + job:d:rate1m')).toEqual(['a_total', 'b_bytes', 'c_total', 'job:d:rate1m']);
-  });
-
-  it('ignores keywords, numbers, strings and on/ignoring lists', () => {
-    expect(metricNamesOf('a unless on (instance) b offset 5m > bool 1e3 and ignoring (job) c{l="sum(x)"}')).toEqual(['a', 'b', 'c']);
-    expect(metricNamesOf('time() - process_start_time_seconds{job="x"}')).toEqual(['process_start_time_seconds']);
-  });
-});
 
 describe('interpolateQuery', () => {
   const context = (variables: InterpolationContext['variables']): InterpolationContext => ({ variables, rangeSeconds: 300, stepSeconds: 5, scrapeIntervalSeconds: 5 });
