@@ -34,6 +34,8 @@ export interface PromtoolTestCase {
 export interface PromtoolTestFile {
   rule_files: string[];
   evaluation_interval: string;
+  /** Groups evaluated in this order at each step; without it promtool's order varies between runs. */
+  group_eval_order: string[];
   tests: PromtoolTestCase[];
 }
 
