@@ -30,6 +30,10 @@ export interface StartStackOptions {
   echo?: boolean;
   /** Aborting (Ctrl-C while starting) stops what has started and rejects. */
   signal?: AbortSignal;
+  /** More environment for every order-service replica (tests: small pools that faults saturate quickly). */
+  serviceEnv?: Record<string, string>;
+  /** More environment for the relay (tests: a short digest interval). */
+  relayEnv?: Record<string, string>;
 }
 
 export async function startStack(config: StackConfig, log: Logger, options: StartStackOptions = {}): Promise<RunningStack> {
@@ -85,7 +89,7 @@ export async function startStack(config: StackConfig, log: Logger, options: Star
     const token = ensureRelayToken(config.relay.tokenFile);
     mkdirSync(join(config.dataDir, 'relay'), { recursive: true });
     const relay = await startRelay({ port: config.relay.port, outboxDir: join(config.dataDir, 'relay'), bearerToken: token, slackWebhookUrl, smtp, echo,
-      env: { ALERTMANAGER_URL: `http://127.0.0.1:${config.alertmanager.port}`, LOG_LEVEL: config.logLevel } });
+      env: { ALERTMANAGER_URL: `http://127.0.0.1:${config.alertmanager.port}`, LOG_LEVEL: config.logLevel, ...options.relayEnv } });
     watch('alert-relay', relay.process);
     started('alert-relay', () => relay.stop());
 
@@ -106,7 +110,7 @@ export async function startStack(config: StackConfig, log: Logger, options: Star
     const embeddedPgPort = config.orderService.embeddedPgPort ?? (await freePort());
     let databaseUrl = config.orderService.databaseUrl;
     for (let i = 0; i < config.orderService.replicas; i++) {
-      const env: Record<string, string> = { FAULT_INJECTION: String(config.orderService.faultInjection), LOG_LEVEL: config.logLevel };
+      const env: Record<string, string> = { FAULT_INJECTION: String(config.orderService.faultInjection), LOG_LEVEL: config.logLevel, ...options.serviceEnv };
       if (databaseUrl !== undefined) env.DATABASE_URL = databaseUrl;
       else env.EMBEDDED_PG_PORT = String(embeddedPgPort);
       const service = await startOrderService({

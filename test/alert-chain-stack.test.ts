@@ -1,50 +1,28 @@
 // `npm run stack` end to end: the launcher's own wiring (replicas sharing one database, the relay's bearer token
 // in Alertmanager's credentials_file, the Slack stand-in) carries a real fault to a Slack message. Ports are free
 // ones and the data dir a temp dir, so it runs beside anything else.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../stack/free-port.ts';
 import { loadStackConfig } from '../stack/stack-config.ts';
-import { startStack, type RunningStack } from '../stack/stack.ts';
+import type { RunningStack } from '../stack/stack.ts';
 import { startOrderTraffic, type OrderTraffic } from './support/order-traffic.ts';
 import { scrape, sumOf } from './support/prometheus-text.ts';
+import { startTestStack } from './support/test-stack.ts';
 import { waitFor } from './support/wait-for.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 describe('npm run stack', () => {
-  let dataDir: string;
   let stack: RunningStack | undefined;
   let traffic: OrderTraffic | undefined;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'stack-test-'));
-    // Run as root, the embedded PostgreSQL runs as `postgres`, which must be able to reach its directory.
-    chmodSync(dataDir, 0o711);
-    const env = {
-      PORT: String(await freePort()),
-      METRICS_PORT: String(await freePort()),
-      ORDER_SERVICE_REPLICAS: '2',
-      FAULT_INJECTION: 'true',
-      PROMETHEUS_PORT: String(await freePort()),
-      ALERTMANAGER_PORT: String(await freePort()),
-      RELAY_PORT: String(await freePort()),
-      SMTP_PORT: String(await freePort()),
-      STACK_DATA_DIR: dataDir,
-      RELAY_TOKEN_FILE: join(dataDir, 'relay-token'),
-      LOG_LEVEL: 'warn',
-    };
-    stack = await startStack(loadStackConfig(env, root), pino({ level: 'warn' }));
+    stack = await startTestStack({ replicas: 2, faultInjection: true });
   }, 300_000);
 
   afterAll(async () => {
     await traffic?.stop();
     await stack?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }, 120_000);
 
   it('rejects a bad environment naming the variable, without its value', () => {

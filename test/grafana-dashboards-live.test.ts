@@ -1,6 +1,6 @@
 // THE dashboard test: every panel target, template variable and annotation of every generated dashboard runs
-// against a real Prometheus that scraped two real order-service replicas, the real relay and a real
-// Alertmanager, and must return something a panel can draw. A panel naming a metric that does not exist fails.
+// against `npm start`'s own stack (stack/stack.ts: a real Prometheus that scraped two real order-service
+// replicas, the real relay and a real Alertmanager), and must return something a panel can draw. A panel naming a metric that does not exist fails.
 // One replica gets faults injected (README "Fault injection"), the other only traffic: every panel must have data
 // for both, so nothing shows "No data" on a healthy instance either.
 import { setTimeout as delay } from 'node:timers/promises';
@@ -18,77 +18,24 @@ import {
 import { metricNamesIn as metricsReadBy } from '../prometheus/promql-metric-names.ts';
 import type { InterpolationContext } from '../grafana/verification/query-interpolation.ts';
 import { intervals, jobs } from '../prometheus/thresholds.ts';
-import { startAlertmanager, type AlertmanagerProcess } from '../stack/alertmanager-process.ts';
-import { startOrderService, type OrderServiceProcess } from '../stack/order-service-process.ts';
-import { startPrometheus, type PrometheusProcess } from '../stack/prometheus-process.ts';
-import { startRelay, type RelayProcess } from '../stack/relay-process.ts';
-import { startSlackStandIn, type SlackStandIn } from '../stack/slack-stand-in.ts';
-import { startSmtpSink } from '../stack/smtp-sink.ts';
+import type { RunningStack } from '../stack/stack.ts';
+import { startTestStack } from './support/test-stack.ts';
 import { waitFor } from './support/wait-for.ts';
 
 const scrapeIntervalSeconds = Number.parseInt(intervals.scrape, 10);
 const dashboards = allDashboards();
 
-interface Stack {
-  replicas: OrderServiceProcess[];
-  relay: RelayProcess;
-  slack: SlackStandIn;
-  alertmanager: AlertmanagerProcess;
-  prometheus: PrometheusProcess;
-  stop(): Promise<void>;
-}
-
 const hostOf = (url: string): string => new URL(url).host;
 
-async function startStack(): Promise<Stack> {
-  const started: Array<{ stop(): Promise<void> }> = [];
-  const stop = async (): Promise<void> => {
-    for (const part of started.reverse()) await part.stop().catch(() => undefined);
-  };
-  try {
-    // Small pools and queues, so that the injected faults saturate them within seconds.
-    const serviceEnv = {
-      FAULT_INJECTION: 'true',
-      DB_POOL_MAX: '4',
-      DB_ACQUIRE_TIMEOUT_MS: '300',
-      WORKER_POOL_SIZE: '2',
-      WORKER_QUEUE_MAX: '4',
-      ORDER_STATS_INTERVAL_MS: '1000',
-      LOG_LEVEL: 'error',
-    };
-    const replicas = await Promise.all([
-      startOrderService({ env: serviceEnv, name: 'order-service-faulted' }),
-      startOrderService({ env: serviceEnv, name: 'order-service-healthy' }),
-    ]);
-    started.push(...replicas);
-    const slack = await startSlackStandIn();
-    started.push({ stop: () => slack.close() });
-    const smtp = await startSmtpSink();
-    started.push({ stop: () => smtp.close() });
+/** `npm start`'s stack with small pools and queues, so that the injected faults saturate them within seconds. */
+function startStack(): Promise<RunningStack> {
+  return startTestStack({
+    replicas: 2,
+    faultInjection: true,
+    serviceEnv: { DB_POOL_MAX: '4', DB_ACQUIRE_TIMEOUT_MS: '300', WORKER_POOL_SIZE: '2', WORKER_QUEUE_MAX: '4', ORDER_STATS_INTERVAL_MS: '1000', LOG_LEVEL: 'error' },
     // Digests every few seconds, so that email deliveries happen within the test.
-    const relay = await startRelay({ slackWebhookUrl: slack.url, smtp, env: { RELAY_DIGEST_SECONDS: '3', LOG_LEVEL: 'error' } });
-    started.push(relay);
-    const alertmanager = await startAlertmanager({
-      configFile: 'alertmanager/alertmanager.yml',
-      webhookOrigin: new URL(relay.url).origin,
-      credentialsFile: relay.tokenFile,
-    });
-    started.push(alertmanager);
-    const prometheus = await startPrometheus({
-      configFile: 'prometheus/prometheus.yml',
-      targets: {
-        [jobs.orderService]: replicas.map((replica) => hostOf(replica.metricsUrl)),
-        [jobs.relay]: [hostOf(relay.url)],
-        [jobs.alertmanager]: [hostOf(alertmanager.url)],
-      },
-      alertmanagers: [hostOf(alertmanager.url)],
-    });
-    started.push(prometheus);
-    return { replicas, relay, slack, alertmanager, prometheus, stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+    relayEnv: { RELAY_DIGEST_SECONDS: '3', LOG_LEVEL: 'error' },
+  });
 }
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<number> {
@@ -128,7 +75,7 @@ async function injectFaults(apiUrl: string): Promise<void> {
 }
 
 /** Webhooks straight to the relay, besides Alertmanager's: a duplicate, and Slack answering 500 then 404. */
-async function relayTraffic(stack: Stack, round: number): Promise<void> {
+async function relayTraffic(stack: RunningStack, round: number): Promise<void> {
   const payload = {
     version: '4',
     groupKey: `{}:{alertname="LiveDashboardTest${round}"}`,
@@ -151,7 +98,7 @@ async function relayTraffic(stack: Stack, round: number): Promise<void> {
       },
     ],
   };
-  if (round === 1) stack.slack.script({ status: 500 }, { status: 404, body: 'channel_not_found' });
+  if (round === 1) stack.slackStandIn!.script({ status: 500 }, { status: 404, body: 'channel_not_found' });
   const headers = { authorization: `Bearer ${stack.relay.bearerToken}` };
   await post(stack.relay.webhookUrl, payload, headers);
   await post(stack.relay.webhookUrl, payload, headers); // the same notification again: deduplicated
@@ -160,14 +107,14 @@ async function relayTraffic(stack: Stack, round: number): Promise<void> {
 }
 
 describe('dashboards against a real, scraped stack', () => {
-  let stack: Stack | undefined;
+  let stack: RunningStack | undefined;
   let traffic: Promise<void> | undefined;
   let trafficStopped = false;
 
   beforeAll(async () => {
     stack = await startStack();
     const running = stack;
-    const [faulted, healthy] = running.replicas;
+    const [faulted, healthy] = running.orderServices;
     traffic = (async () => {
       for (let round = 0; !trafficStopped; round++) {
         await Promise.allSettled([orderTraffic(faulted!.apiUrl), orderTraffic(healthy!.apiUrl)]);
@@ -214,7 +161,7 @@ describe('dashboards against a real, scraped stack', () => {
 
   it('every variable query finds every instance: both order-service replicas, or the pipeline parts', async () => {
     const prometheusUrl = stack!.prometheus.url;
-    const replicas = stack!.replicas.map((replica) => hostOf(replica.metricsUrl));
+    const replicas = stack!.orderServices.map((replica) => hostOf(replica.metricsUrl));
     const pipeline = [stack!.prometheus.url, stack!.alertmanager.url, stack!.relay.url].map(hostOf);
     for (const { dashboard } of dashboards) {
       for (const query of variableQueries(dashboard)) {
