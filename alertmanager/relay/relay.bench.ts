@@ -20,14 +20,6 @@ const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = 10;
 const latencySamples = 100;
 
-interface Measured {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  '2xx': number;
-  non2xx: number;
-  errors: number;
-}
-
 const dir = mkdtempSync(join(tmpdir(), 'relay-bench-'));
 // Arrival times of Slack requests on the same clock as the sends.
 let arrived: ((at: number) => void) | undefined;
@@ -58,8 +50,8 @@ const bareUrl = `http://127.0.0.1:${barePort}/alertmanager/webhook`;
 let sequence = 0;
 const uniqueBody = (): string => JSON.stringify(webhookPayload({ alertname: 'BenchAlert', sequence: sequence++, alerts: 3 }));
 
-async function measure(title: string, url: string): Promise<Measured> {
-  const result = (await autocannon({
+async function measure(title: string, url: string): Promise<autocannon.Result> {
+  const result = await autocannon({
     url,
     connections,
     duration: durationSeconds,
@@ -67,7 +59,7 @@ async function measure(title: string, url: string): Promise<Measured> {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     // A new notification per request, so none is dropped as a duplicate.
     requests: [{ setupRequest: (request: Record<string, unknown>) => ({ ...request, body: uniqueBody() }) }],
-  })) as Measured;
+  });
   if (result['2xx'] === 0) throw new Error(`${title}: no request succeeded`);
   console.log(
     `${title.padEnd(34)} ${result.requests.average.toFixed(0).padStart(7)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  2xx ${result['2xx']}  non-2xx ${result.non2xx}  errors ${result.errors}`,

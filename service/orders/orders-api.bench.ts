@@ -9,16 +9,8 @@ const connections = 16;
 
 const service = await startOrderService({ env: { DB_POOL_MAX: '10', WORKER_QUEUE_MAX: '10000', LOG_LEVEL: 'error' } });
 
-interface Measured {
-  requests: { average: number };
-  latency: { p50: number; p99: number };
-  '2xx': number;
-  non2xx: number;
-  errors: number;
-}
-
-async function measure(title: string, path: string, options: Record<string, unknown> = {}): Promise<Measured> {
-  const result = (await autocannon({ url: `${service.apiUrl}${path}`, connections, duration: durationSeconds, ...options })) as Measured;
+async function measure(title: string, path: string, options: Record<string, unknown> = {}): Promise<autocannon.Result> {
+  const result = await autocannon({ url: `${service.apiUrl}${path}`, connections, duration: durationSeconds, ...options }));
   if (result['2xx'] === 0) throw new Error(`${title}: no request succeeded`);
   const ok = result['2xx'];
   console.log(
