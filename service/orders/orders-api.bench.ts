@@ -10,7 +10,7 @@ const connections = 16;
 const service = await startOrderService({ env: { DB_POOL_MAX: '10', WORKER_QUEUE_MAX: '10000', LOG_LEVEL: 'error' } });
 
 async function measure(title: string, path: string, options: Record<string, unknown> = {}): Promise<autocannon.Result> {
-  const result = await autocannon({ url: `${service.apiUrl}${path}`, connections, duration: durationSeconds, ...options }));
+  const result = await autocannon({ url: `${service.apiUrl}${path}`, connections, duration: durationSeconds, ...options });
   if (result['2xx'] === 0) throw new Error(`${title}: no request succeeded`);
   const ok = result['2xx'];
   console.log(
