@@ -1,7 +1,26 @@
 // One alert's details in an email, as HTML (every value escaped) and as plain text: summary, description, labels,
 // times and the same links as in Slack. Shared by immediate emails and digests.
 import { formatDuration, formatTime, type AlertLinks, type AlertView, type NotificationView } from '../alert-view.ts';
+import { truncateText } from '../truncate-text.ts';
 import { escapeHtml } from './html-escape.ts';
+
+/**
+ * What one alert may put in an email, in characters (cut with "… (truncated)"): values may be up to 16 KiB each
+ * (the intake's cap) and a digest holds hundreds of alerts, so an email stays readable and well under mail size
+ * limits. The full values stay in the outbox.
+ */
+export const emailLimits = { title: 1000, description: 8000, labelValue: 1000, alertsPerNotification: 100 } as const;
+
+/** The alert with its texts cut to the email limits. */
+function forEmail(alert: AlertView): AlertView {
+  return {
+    ...alert,
+    summary: truncateText(alert.summary, emailLimits.title),
+    name: truncateText(alert.name, emailLimits.title),
+    description: truncateText(alert.description, emailLimits.description),
+    labels: alert.labels.map(([k, v]) => [truncateText(k, emailLimits.labelValue), truncateText(v, emailLimits.labelValue)]),
+  };
+}
 
 const colours = { critical: '#D00000', warning: '#F2A900', info: '#439FE0', none: '#888888', resolved: '#2EB67D' } as const;
 
@@ -23,10 +42,11 @@ function when(alert: AlertView): string {
 
 export function statusLine(view: NotificationView): string {
   const status = view.status === 'firing' ? `FIRING:${view.firingCount}` : 'RESOLVED';
-  return `[${status}] ${view.name}${view.severity === 'none' ? '' : ` (${view.severity})`}`;
+  return `[${status}] ${truncateText(view.name, emailLimits.title)}${view.severity === 'none' ? '' : ` (${view.severity})`}`;
 }
 
-export function alertDetailsHtml(alert: AlertView): string {
+export function alertDetailsHtml(full: AlertView): string {
+  const alert = forEmail(full);
   const colour = alert.status === 'resolved' ? colours.resolved : colours[alert.severity];
   const title = escapeHtml(alert.summary || alert.name);
   const labels = alert.labels.map(([k, v]) => `<tr><td style="color:#555;padding-right:8px">${escapeHtml(k)}</td><td><code>${escapeHtml(v)}</code></td></tr>`).join('');
@@ -44,7 +64,8 @@ export function alertDetailsHtml(alert: AlertView): string {
   ].join('\n');
 }
 
-export function alertDetailsText(alert: AlertView): string {
+export function alertDetailsText(full: AlertView): string {
+  const alert = forEmail(full);
   const lines = [`${alert.status === 'resolved' ? 'RESOLVED: ' : '- '}${alert.summary || alert.name}`];
   if (alert.description) lines.push(`  ${alert.description.replaceAll('\n', '\n  ')}`);
   lines.push(`  ${alert.name}, ${alert.severity}, ${when(alert)}`);

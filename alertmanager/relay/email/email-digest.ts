@@ -2,7 +2,7 @@
 // counts first, then a timeline (one line per notification, in arrival order), then each notification's alerts.
 import { formatTime, notificationView, type NotificationView } from '../alert-view.ts';
 import type { PendingDelivery } from '../outbox/outbox-store.ts';
-import { alertDetailsHtml, alertDetailsText, htmlDocument, statusLine } from './alert-details.ts';
+import { alertDetailsHtml, alertDetailsText, emailLimits, htmlDocument, statusLine } from './alert-details.ts';
 import type { EmailContent } from './email-message.ts';
 import { escapeHtml } from './html-escape.ts';
 
@@ -16,6 +16,9 @@ export function buildDigestEmail(deliveries: readonly PendingDelivery[], subject
   const span = `${formatTime(first)} to ${formatTime(last)}`;
   const subject = `${subjectPrefix} Digest: ${counts}`;
   const timeline = entries.map((e) => `${formatTime(e.at)}  ${statusLine(e.view)}`);
+  // Each notification's alerts as in its own email: the first ones in full, the rest counted.
+  const shown = (view: NotificationView): NotificationView['alerts'] => view.alerts.slice(0, emailLimits.alertsPerNotification);
+  const more = (view: NotificationView): number => view.alerts.length - shown(view).length + view.truncatedAlerts;
 
   const text = [
     `Alert digest: ${counts}`,
@@ -24,7 +27,7 @@ export function buildDigestEmail(deliveries: readonly PendingDelivery[], subject
     'Timeline',
     ...timeline.map((l) => `  ${l}`),
     '',
-    ...entries.flatMap((e) => [`${statusLine(e.view)} (${formatTime(e.at)})`, ...e.view.alerts.map(alertDetailsText), '']),
+    ...entries.flatMap((e) => [`${statusLine(e.view)} (${formatTime(e.at)})`, ...shown(e.view).map(alertDetailsText), ...(more(e.view) > 0 ? [`and ${more(e.view)} more alerts`] : []), '']),
   ].join('\n');
 
   const html = htmlDocument(
@@ -35,7 +38,7 @@ export function buildDigestEmail(deliveries: readonly PendingDelivery[], subject
       `<h3>Timeline</h3>`,
       `<table style="font-size:90%">${entries.map((e) => `<tr><td style="color:#555;padding-right:12px">${escapeHtml(formatTime(e.at))}</td><td>${escapeHtml(statusLine(e.view))}</td></tr>`).join('')}</table>`,
       `<h3>Details</h3>`,
-      ...entries.map((e) => `<h4 style="margin-bottom:0">${escapeHtml(statusLine(e.view))} <span style="color:#555;font-weight:normal">${escapeHtml(formatTime(e.at))}</span></h4>\n${e.view.alerts.map(alertDetailsHtml).join('\n')}`),
+      ...entries.map((e) => `<h4 style="margin-bottom:0">${escapeHtml(statusLine(e.view))} <span style="color:#555;font-weight:normal">${escapeHtml(formatTime(e.at))}</span></h4>\n${shown(e.view).map(alertDetailsHtml).join('\n')}${more(e.view) > 0 ? `\n<p><em>and ${more(e.view)} more alerts</em></p>` : ''}`),
     ].join('\n'),
   );
   return { subject, text, html };

@@ -1,7 +1,8 @@
 // The immediate email for one notification: subject from the group's status and alert name, multipart HTML and
 // text bodies with every alert's details.
 import { formatTime, type NotificationView } from '../alert-view.ts';
-import { alertDetailsHtml, alertDetailsText, htmlDocument, statusLine } from './alert-details.ts';
+import { truncateText } from '../truncate-text.ts';
+import { alertDetailsHtml, alertDetailsText, emailLimits, htmlDocument, statusLine } from './alert-details.ts';
 import { escapeHtml } from './html-escape.ts';
 
 export interface EmailContent {
@@ -10,13 +11,11 @@ export interface EmailContent {
   html: string;
 }
 
-const maxAlerts = 100;
-
 export function buildNotificationEmail(view: NotificationView, subjectPrefix: string, receivedAt: Date): EmailContent {
   const subject = `${subjectPrefix} ${statusLine(view)}`.replace(/[\r\n]+/g, ' ').slice(0, 250);
-  const shown = view.alerts.slice(0, maxAlerts);
+  const shown = view.alerts.slice(0, emailLimits.alertsPerNotification);
   const more = view.alerts.length - shown.length + view.truncatedAlerts;
-  const groupLabels = view.groupLabels.map(([k, v]) => `${k}=${v}`).join(', ');
+  const groupLabels = truncateText(view.groupLabels.map(([k, v]) => `${k}=${v}`).join(', '), emailLimits.title);
   const intro = `${view.firingCount} firing, ${view.resolvedCount} resolved (receiver ${view.receiver}${groupLabels ? `; ${groupLabels}` : ''}), received ${formatTime(receivedAt)}`;
   const text = [statusLine(view), intro, '', ...shown.map(alertDetailsText), more > 0 ? `\nand ${more} more alerts` : ''].join('\n');
   const html = htmlDocument(

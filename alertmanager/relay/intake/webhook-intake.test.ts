@@ -53,6 +53,19 @@ describe('validation', () => {
     expect(JSON.parse(notJson.body).error).toMatch(/not JSON/);
   });
 
+  it('answers 400, not 500, for deeply nested JSON, naming where it is too deep', async () => {
+    const deepArray = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const answer = await postWebhook(relay.webhookUrl, oldToken, deepArray);
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body).error).toMatch(/^invalid webhook payload: 0\.0\.0\.0\.0\.0\.\.\.\(64 levels\): nested deeper than 64 levels$/);
+    const payload = webhookPayload();
+    const inLabel = JSON.stringify({ ...payload, alerts: [{ ...payload.alerts[0], labels: { instance: 'PLACEHOLDER' } }] }).replace('"PLACEHOLDER"', `${'{"a":'.repeat(9000)}1${'}'.repeat(9000)}`);
+    const nested = await postWebhook(relay.webhookUrl, oldToken, inLabel);
+    expect(nested.status).toBe(400);
+    expect(JSON.parse(nested.body).error).toMatch(/alerts\.0\.labels\.instance\.a\.a\.\.\.\(64 levels\): nested deeper than 64 levels/);
+    expect((await fetch(`${relay.relay.url}/healthz`)).status).toBe(200);
+  });
+
   it('answers 400 for a receiver the relay has no route for', async () => {
     const answer = await postWebhook(relay.webhookUrl, oldToken, webhookPayload({ receiver: 'nobody' }));
     expect(answer.status).toBe(400);
@@ -126,8 +139,16 @@ describe('fuzzing', () => {
       const p = webhookPayload({ sequence: seq, labels, annotations });
       return JSON.stringify({ ...p, groupKey: groupKey || 'k', receiver: seq % 2 === 0 ? 'slack-oncall' : 'watchdog' });
     });
+    // Deep nesting of arrays and objects, as the whole body or inside a payload, past any depth a stack can take.
+    // (Up to 10 000 levels of objects, 30 000 of arrays: just under the 64 KiB body limit of this relay.)
+    const deep = fc.tuple(fc.integer({ min: 1, max: 30_000 }), fc.constantFrom('[', '{"k":'), fc.boolean()).map(([levels, open, inside]) => {
+      const depth = open === '[' ? levels : Math.ceil(levels / 3);
+      const nest = `${open.repeat(depth)}0${(open === '[' ? ']' : '}').repeat(depth)}`;
+      return inside ? JSON.stringify(webhookPayload({ sequence: depth })).replace('"order-service"', nest) : nest;
+    });
     const body = fc.oneof(
       { weight: 3, arbitrary: hostileButValid },
+      { weight: 1, arbitrary: deep },
       { weight: 6, arbitrary: payload.map((p) => JSON.stringify(p)) },
       { weight: 1, arbitrary: fc.json() },
       { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },

@@ -1,5 +1,7 @@
 // Slack mrkdwn text from untrusted values. Slack reads `<...>` as links and mentions (`<!channel>` pages a whole
 // channel), so `&`, `<` and `>` in every label and annotation value become entities, as Slack documents.
+import { safeCut, truncatedMarker } from '../truncate-text.ts';
+
 export function escapeMrkdwn(value: string): string {
   return value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
@@ -10,15 +12,17 @@ export function mrkdwnLink(url: string, label: string): string {
 }
 
 /**
- * Shortens mrkdwn to at most `max` characters with an ellipsis, never cutting an entity (`&amp;`) or a link
- * (`<url|label>`) in half, which would show garbage or break the message.
+ * Shortens mrkdwn to at most `max` characters, marked "… (truncated)" (a bare "…" where that does not fit), never
+ * cutting an entity (`&amp;`), a link (`<url|label>`) or a surrogate pair in half, which would show garbage or break
+ * the message.
  */
 export function truncateMrkdwn(text: string, max: number): string {
   if (text.length <= max) return text;
-  let cut = text.slice(0, max - 1);
+  const marker = max > truncatedMarker.length * 2 ? truncatedMarker : '…';
+  let cut = safeCut(text, max - marker.length);
   const amp = cut.lastIndexOf('&');
   if (amp > cut.lastIndexOf(';')) cut = cut.slice(0, amp);
   const open = cut.lastIndexOf('<');
   if (open > cut.lastIndexOf('>')) cut = cut.slice(0, open);
-  return `${cut}…`;
+  return `${cut}${marker}`;
 }
