@@ -75,6 +75,25 @@ describe('relay config', () => {
     expect(extra).toMatch(/listen.*prot/);
   });
 
+  it('reads yes/no settings as words: "false" from ${VAR:-false} is false, a typo is an error on the key', () => {
+    const withSmtp = (secure: string, requireTls = 'false'): string =>
+      base(`email:\n  smtp: { host: 127.0.0.1, port: 25, from: alerts@example.org, secure: ${secure}, requireTls: ${requireTls} }\n  destinations: { team: { to: [team@example.org] } }`);
+    const smtpOf = (text: string, extraEnv: Record<string, string> = {}) => parseRelayConfig(text, join(dir, 'relay.yml'), { env: { ...env, ...extraEnv } }).smtp!;
+    expect(smtpOf(withSmtp('"${SMTP_SECURE:-false}"')).secure).toBe(false);
+    expect(smtpOf(withSmtp('"${SMTP_SECURE:-false}"'), { SMTP_SECURE: 'true' }).secure).toBe(true);
+    const cases: Array<[string, boolean]> = [['false', false], ['true', true], ['"false"', false], ['"FALSE"', false], ['"True"', true], ['"0"', false], ['"1"', true], ['0', false], ['1', true], ['"no"', false], ['"Yes"', true]];
+    for (const [written, expected] of cases) {
+      expect({ written, secure: smtpOf(withSmtp(written)).secure, requireTls: smtpOf(withSmtp('false', written)).requireTls }).toEqual({ written, secure: expected, requireTls: expected });
+    }
+    expect(smtpOf(base(`email:\n  smtp: { host: 127.0.0.1, port: 25, from: alerts@example.org }\n  destinations: { team: { to: [team@example.org] } }`)).secure).toBe(false);
+    for (const wrong of ['"flase"', '"2"', '""', '2']) {
+      const message = errorOf(() => smtpOf(withSmtp('false', wrong)));
+      expect(message).toContain('email.smtp.requireTls');
+      expect(message).toMatch(/expected true or false/);
+    }
+    expect(errorOf(() => smtpOf(withSmtp('"${SMTP_SECURE:-false}"'), { SMTP_SECURE: 'ture' }))).toMatch(/email\.smtp\.secure: expected true or false.*"ture"/);
+  });
+
   it('says which secret is missing without showing any value', () => {
     const message = errorOf(() => parseRelayConfig(base(), join(dir, 'relay.yml'), { env: { SLACK_URL: env.SLACK_URL } }));
     expect(message).toContain('auth.bearerTokens.1');

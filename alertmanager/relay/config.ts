@@ -18,6 +18,20 @@ const secretRef = z.union(
 export type SecretRef = z.infer<typeof secretRef>;
 
 const port = z.coerce.number().int().min(0).max(65535);
+
+/**
+ * A yes/no setting: a YAML boolean, or a string as `${VAR:-false}` expands to. z.coerce.boolean() would make the
+ * string "false" true (any non-empty string is truthy), so the words are read: true/false, 1/0, yes/no, on/off,
+ * any case. Anything else is an error on the key.
+ */
+const flag = z.union([z.boolean(), z.string(), z.literal(0), z.literal(1)], { error: 'expected true or false' }).transform((value, ctx) => {
+  if (typeof value === 'boolean') return value;
+  const word = String(value).trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(word)) return true;
+  if (['false', '0', 'no', 'off'].includes(word)) return false;
+  ctx.addIssue({ code: 'custom', message: `expected true or false (or 1/0, yes/no, on/off), got "${String(value).slice(0, 40)}"` });
+  return z.NEVER;
+});
 const positiveSeconds = z.coerce.number().positive();
 const name = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'names use letters, digits, _ . -');
 
@@ -47,8 +61,8 @@ const smtp = z.strictObject({
   host: z.string().min(1),
   port,
   /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
-  secure: z.coerce.boolean().default(false),
-  requireTls: z.coerce.boolean().default(false),
+  secure: flag.default(false),
+  requireTls: flag.default(false),
   user: z.string().optional(),
   password: secretRef.optional(),
   from: z.string().min(3),
