@@ -118,11 +118,36 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
     },
   });
 
+  // Requests being handled, so that shutdown answers each of them before it closes the outbox and the sockets.
+  let inFlight = 0;
+  let whenIdle: Array<() => void> = [];
+  const requestDone = (): void => {
+    inFlight -= 1;
+    if (inFlight === 0) for (const notify of whenIdle.splice(0)) notify();
+  };
+  /** Resolves once no request is being handled, or at `deadline`, whichever comes first. */
+  const requestsFinished = (deadline: number): Promise<void> =>
+    inFlight === 0
+      ? Promise.resolve()
+      : new Promise((resolve) => {
+          const done = (): void => {
+            clearTimeout(timer);
+            whenIdle = whenIdle.filter((f) => f !== done);
+            resolve();
+          };
+          const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+          whenIdle.push(done);
+        });
+
   const server: Server = createServer((req, res) => {
+    inFlight += 1;
+    res.once('close', requestDone);
     const path = (req.url ?? '/').split('?')[0];
+    // While stopping, each answer closes its connection so that keep-alive clients reconnect (elsewhere, or later).
+    if (!accepting) res.setHeader('connection', 'close');
     const fail = (error: unknown): void => {
       logger.error({ err: error, path }, 'request failed');
-      if (!res.headersSent) res.writeHead(500).end();
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ error: 'internal error, see the relay log' }));
       else res.destroy();
     };
     if (path === config.webhookPath) {
@@ -135,8 +160,12 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
     } else if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {
-      // Ready while taking webhooks and the outbox answers.
-      let ready = accepting;
+      // Ready while taking webhooks and the outbox answers; while stopping, told when to come back.
+      if (!accepting) {
+        res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' }).end('not ready: shutting down\n');
+        return;
+      }
+      let ready = true;
       try {
         store.totalPending();
       } catch {
@@ -191,10 +220,15 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
       accepting = false;
       clearInterval(prune);
       watchdog?.stop();
-      // Stop taking new connections; requests in flight finish (their notifications are stored or refused).
+      // Keep listening while deliveries drain and requests in flight finish (up to the grace period): new webhooks and
+      // /readyz are answered 503 with Retry-After (Alertmanager retries, a balancer moves on) instead of finding the
+      // port closed, and a webhook that arrived before the signal is stored and answered, not cut off.
+      const graceMs = config.delivery.shutdownGraceSeconds * 1000;
+      const deadline = Date.now() + graceMs;
+      await Promise.all([stopWorkers(graceMs), requestsFinished(deadline)]);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await stopWorkers(config.delivery.shutdownGraceSeconds * 1000);
+      await requestsFinished(deadline); // those that came in while the deliveries drained
       server.closeAllConnections();
       await closed;
       store.close();

@@ -21,7 +21,10 @@ export interface WebhookHandlerDeps {
   logger: Logger;
   /** Undelivered deliveries in the outbox now (may be cached briefly). */
   outboxDepth: () => number;
-  /** False while shutting down: new work is refused with 503 so Alertmanager retries elsewhere or later. */
+  /**
+   * False while shutting down: a webhook arriving then is refused with 503 so Alertmanager retries elsewhere or later;
+   * one that arrived before is still stored and answered (the outbox stays open until it is).
+   */
   accepting: () => boolean;
   /** Called after a notification is stored, with where it goes. */
   stored: (deliveries: readonly RoutedDelivery[]) => void;
@@ -39,6 +42,7 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): (req: IncomingMe
   const count = (outcome: WebhookOutcome): void => metrics.webhooksReceived.inc({ outcome });
 
   return async (req, res) => {
+    const acceptingAtArrival = deps.accepting();
     if (req.method !== 'POST') {
       answer(res, 405, { error: 'use POST' }, { allow: 'POST' });
       return;
@@ -81,9 +85,9 @@ export function createWebhookHandler(deps: WebhookHandlerDeps): (req: IncomingMe
       answer(res, 400, { error: routed.error });
       return;
     }
-    if (!deps.accepting() || deps.outboxDepth() >= config.intake.maxOutboxDepth) {
+    if (!acceptingAtArrival || deps.outboxDepth() >= config.intake.maxOutboxDepth) {
       count('overloaded');
-      answer(res, 503, { error: deps.accepting() ? 'outbox full, retry later' : 'shutting down, retry later' }, { 'retry-after': '5' });
+      answer(res, 503, { error: acceptingAtArrival ? 'outbox full, retry later' : 'shutting down, retry later' }, { 'retry-after': '5' });
       return;
     }
     let result;
