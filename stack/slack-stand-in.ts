@@ -6,6 +6,9 @@
 //  - Malformed JSON: 400 `invalid_payload`; neither text nor blocks: 400 `no_text`; blocks over the limits
 //    (50 blocks in the message, attachments' blocks included; 1 to 3000 characters a section or context text,
 //    10 fields of at most 2000; 150 a header, header not plain_text): 400 `invalid_blocks`.
+//  - Image blocks: image_url an http(s) URL of at most 3000 characters, alt_text 1 to 2000. With `fetchImages`,
+//    the image is downloaded as Slack does when the message is posted; one that cannot be fetched as an image
+//    makes the message 400 `invalid_blocks` (Slack: "downloading image failed").
 //  - Unknown path: 404 `no_service`. Over its rate (about one a second with bursts): 429 `rate_limited`
 //    with `Retry-After` in seconds.
 // Tests script answers ahead (429 storms, 5xx, `channel_not_found`, dropped connections) and read back
@@ -36,12 +39,21 @@ export interface ReceivedSlackRequest {
   answer: string;
 }
 
+export interface FetchedImage {
+  url: string;
+  status: number;
+  contentType: string;
+  body: Buffer;
+}
+
 export interface SlackStandInOptions {
   host?: string;
   /** 0 (default) lets the kernel choose. */
   port?: number;
   /** Slack's own pacing: tokens per second and bucket size. Unset: no rate limit. */
   rateLimit?: { perSecond: number; burst: number };
+  /** Download every image block's image_url as Slack does, refusing the message when one fails. */
+  fetchImages?: boolean;
   /** Called for every request after it was answered. */
   onRequest?: (request: ReceivedSlackRequest) => void;
 }
@@ -52,6 +64,8 @@ export interface SlackStandIn {
   port: number;
   /** Every request, in arrival order. */
   received: ReceivedSlackRequest[];
+  /** Images downloaded for image blocks (with `fetchImages`), in order. */
+  images: FetchedImage[];
   /** Payloads answered 200 `ok`: the messages that reached the channel. */
   delivered(): unknown[];
   /** Queues answers for the next requests, in order; then answering resumes as before. */
@@ -109,6 +123,12 @@ function blockError(block: unknown): string | undefined {
       if (typeof e?.text === 'string' && (e.text.length === 0 || e.text.length > 3000)) return 'invalid_blocks';
     }
   }
+  if (b.type === 'image') {
+    const img = block as { image_url?: unknown; alt_text?: unknown; title?: { type?: unknown; text?: unknown } };
+    if (typeof img.image_url !== 'string' || img.image_url.length > 3000 || !/^https?:\/\//.test(img.image_url)) return 'invalid_blocks';
+    if (typeof img.alt_text !== 'string' || img.alt_text.length === 0 || img.alt_text.length > 2000) return 'invalid_blocks';
+    if (img.title !== undefined && (img.title.type !== 'plain_text' || typeof img.title.text !== 'string' || img.title.text.length > 2000)) return 'invalid_blocks';
+  }
   if (b.type === 'actions' && (!Array.isArray(b.elements) || b.elements.length > 25)) return 'invalid_blocks';
   return undefined;
 }
@@ -146,6 +166,13 @@ export function slackPayloadError(payload: unknown): string | undefined {
   return hasText || blockLists.some((l) => l.length > 0) ? undefined : 'no_text';
 }
 
+/** Every image block's URL, in the message and its attachments. */
+export function imageUrls(payload: unknown): string[] {
+  const message = payload as { blocks?: unknown[]; attachments?: Array<{ blocks?: unknown[] }> };
+  const blocks = [...(Array.isArray(message?.blocks) ? message.blocks : []), ...(Array.isArray(message?.attachments) ? message.attachments.flatMap((a) => (Array.isArray(a?.blocks) ? a.blocks : [])) : [])];
+  return blocks.flatMap((b) => ((b as { type?: unknown }).type === 'image' && typeof (b as { image_url?: unknown }).image_url === 'string' ? [(b as { image_url: string }).image_url] : []));
+}
+
 function parseBody(raw: string, contentType: string | undefined): unknown {
   try {
     if (contentType?.includes('application/x-www-form-urlencoded')) {
@@ -162,6 +189,23 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
   const host = options.host ?? '127.0.0.1';
   const secretPath = `/services/T${randomBytes(4).toString('hex').toUpperCase()}/B${randomBytes(4).toString('hex').toUpperCase()}/${randomBytes(12).toString('hex')}`;
   const received: ReceivedSlackRequest[] = [];
+  const images: FetchedImage[] = [];
+
+  /** Downloads the message's images as Slack does; false when one is not an image Slack could show. */
+  async function downloadImages(payload: unknown): Promise<boolean> {
+    for (const url of imageUrls(payload)) {
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+        const image = { url, status: response.status, contentType: response.headers.get('content-type') ?? '', body: Buffer.from(await response.arrayBuffer()) };
+        images.push(image);
+        if (!response.ok || !image.contentType.startsWith('image/')) return false;
+      } catch {
+        images.push({ url, status: 0, contentType: '', body: Buffer.alloc(0) });
+        return false;
+      }
+    }
+    return true;
+  }
   const scripted: ScriptedAnswer[] = [];
   let outage: ScriptedAnswer | undefined;
   const bucket = options.rateLimit ? { tokens: options.rateLimit.burst, at: Date.now() } : undefined;
@@ -178,7 +222,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     return Math.max(1, Math.ceil((1 - bucket.tokens) / perSecond));
   }
 
-  function answer(req: IncomingMessage, res: ServerResponse, raw: string): void {
+  async function answer(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
     const now = Date.now();
     const path = req.url ?? '';
     const payload = parseBody(raw, req.headers['content-type']);
@@ -195,6 +239,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
       if (wait !== undefined) chosen = { status: 429, retryAfterSeconds: wait };
       else if (error) chosen = { status: 400, body: error };
       else chosen = { status: 200 };
+      if (chosen.status === 200 && options.fetchImages && !(await downloadImages(payload))) chosen = { status: 400, body: 'invalid_blocks' };
     }
     const body = chosen.body ?? defaultBody(chosen.status);
     const record: ReceivedSlackRequest = { at: now, path, payload, raw, status: chosen.dropConnection ? 0 : chosen.status, answer: chosen.dropConnection ? '' : body };
@@ -212,7 +257,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => answer(req, res, Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => void answer(req, res, Buffer.concat(chunks).toString('utf8')));
   });
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
@@ -225,6 +270,7 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     url: `http://${host}:${port}${secretPath}`,
     port,
     received,
+    images,
     delivered: () => received.filter((r) => r.status === 200).map((r) => r.payload),
     script: (...answers) => void scripted.push(...answers),
     setOutage: (answer) => void (outage = answer),

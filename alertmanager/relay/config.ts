@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import type { GraphsConfig } from './graphs/alert-graphs.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -18,6 +19,8 @@ const secretRef = z.union(
 export type SecretRef = z.infer<typeof secretRef>;
 
 const port = z.coerce.number().int().min(0).max(65535);
+/** An http(s) URL, or empty / unset (as `${VAR:-}` expands) for "none". */
+const optionalUrl = z.union([z.literal('').transform(() => undefined), z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })]).optional();
 
 /**
  * A yes/no setting: a YAML boolean, or a string as `${VAR:-false}` expands to. z.coerce.boolean() would make the
@@ -106,6 +109,24 @@ const fileSchema = z
       .default({ backoffBaseSeconds: 1, backoffMaxSeconds: 300, shutdownGraceSeconds: 10 }),
     /** Base URL for silence links; defaults to the webhook's externalURL. */
     alertmanagerUrl: z.union([z.literal('').transform(() => undefined), z.url()]).optional(),
+    /**
+     * A graph of each alert's expression in every page and email, from Prometheus's query_range. Without a
+     * prometheusUrl (or with an empty one) pages carry no graphs. Only this URL is ever queried (never the alert's
+     * generatorURL host, which a webhook sender could point anywhere).
+     */
+    graphs: z
+      .strictObject({
+        prometheusUrl: optionalUrl,
+        /** Hard limit on what graphs may add to a page's delivery (query and drawing); past it the page goes without. */
+        budgetSeconds: positiveSeconds.max(30).default(2),
+        windowMinutes: positiveSeconds.max(360).default(30),
+        maxPerMessage: z.coerce.number().int().min(1).max(10).default(3),
+        width: z.coerce.number().int().min(200).max(2000).default(720),
+        height: z.coerce.number().int().min(120).max(1200).default(300),
+        /** Where Slack can fetch the relay's /graphs/<token>.png (incoming-webhook pages); unset: no images in Slack. */
+        publicBaseUrl: optionalUrl,
+      })
+      .optional(),
     slack: z.record(name, slackDestination).default({}),
     email: z
       .strictObject({ smtp, destinations: z.record(name, emailDestination) })
@@ -178,6 +199,8 @@ export interface RelayConfig {
   outbox: FileConfig['outbox'];
   delivery: FileConfig['delivery'];
   alertmanagerUrl: string | undefined;
+  /** Undefined when graphs are off (no graphs key, or no prometheusUrl). */
+  graphs: GraphsConfig | undefined;
   slack: Map<string, SlackDestinationConfig>;
   smtp: SmtpConfig | undefined;
   email: Map<string, EmailDestinationConfig>;
@@ -275,6 +298,7 @@ export function parseRelayConfig(text: string, sourcePath: string, sources: Conf
     outbox: { ...file.outbox, path: resolve(baseDir, file.outbox.path) },
     delivery: file.delivery,
     alertmanagerUrl: file.alertmanagerUrl,
+    graphs: file.graphs?.prometheusUrl ? { ...file.graphs, prometheusUrl: file.graphs.prometheusUrl, publicBaseUrl: file.graphs.publicBaseUrl?.replace(/\/+$/, '') } : undefined,
     slack,
     smtp: smtpConfig,
     email,

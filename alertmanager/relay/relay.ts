@@ -9,6 +9,9 @@ import type { RelayConfig } from './config.ts';
 import { DeliveryWorker } from './delivery/delivery-worker.ts';
 import { RateLimiter } from './delivery/rate-limiter.ts';
 import { createEmailSender, createSmtpTransport } from './email/email-sender.ts';
+import { AlertGraphs } from './graphs/alert-graphs.ts';
+import { handleGraphRequest } from './graphs/graph-handler.ts';
+import { graphPathPrefix, slackGraphImages } from './graphs/slack-graph-images.ts';
 import { createBearerAuth, type BearerAuth } from './intake/bearer-auth.ts';
 import { createWebhookHandler } from './intake/webhook-handler.ts';
 import { createRelayMetrics, type RelayMetrics } from './metrics.ts';
@@ -68,14 +71,17 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
     const created = new Map<string, DeliveryWorker>();
     const backoff = { baseMs: cfg.delivery.backoffBaseSeconds * 1000, maxMs: cfg.delivery.backoffMaxSeconds * 1000 };
     const scrub = (text: string): string => scrubber.scrub(text);
+    const graphs = cfg.graphs
+      ? new AlertGraphs(cfg.graphs, { outcome: (outcome) => metrics.graphs.inc({ outcome }), renderSeconds: (s) => metrics.graphRenderSeconds.observe(s) }, logger)
+      : undefined;
     for (const dest of cfg.slack.values()) {
-      const sender = createSlackSender(dest, (d) => buildSlackMessage(notificationView(d.payload, d.alertIndexes, cfg.alertmanagerUrl)));
+      const sender = createSlackSender(dest, async (d) => buildSlackMessage(notificationView(d.payload, d.alertIndexes, cfg.alertmanagerUrl), await slackGraphImages(graphs, store, d, logger)));
       created.set(`slack:${dest.name}`, new DeliveryWorker({ store, sender, limiter: new RateLimiter(dest.ratePerSecond, dest.burst), backoff, metrics, logger, scrub }));
     }
     if (cfg.smtp && cfg.email.size > 0) {
       transport = createSmtpTransport(cfg.smtp);
       for (const dest of cfg.email.values()) {
-        const sender = createEmailSender({ destination: dest, smtp: cfg.smtp, transport, alertmanagerUrl: cfg.alertmanagerUrl });
+        const sender = createEmailSender({ destination: dest, smtp: cfg.smtp, transport, alertmanagerUrl: cfg.alertmanagerUrl, graphs });
         const digest = dest.mode === 'digest' ? { intervalMs: dest.digestIntervalSeconds * 1000, maxPerMessage: digestMaxPerMessage } : undefined;
         created.set(`email:${dest.name}`, new DeliveryWorker({ store, sender, limiter: new RateLimiter(dest.ratePerSecond, dest.burst), backoff, metrics, logger, scrub, digest }));
       }
@@ -142,7 +148,7 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
   const server: Server = createServer((req, res) => {
     inFlight += 1;
     res.once('close', requestDone);
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     // While stopping, each answer closes its connection so that keep-alive clients reconnect (elsewhere, or later).
     if (!accepting) res.setHeader('connection', 'close');
     const fail = (error: unknown): void => {
@@ -157,6 +163,8 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
         .metrics()
         .then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text))
         .catch(fail);
+    } else if (path.startsWith(graphPathPrefix)) {
+      handleGraphRequest(req, res, path, store);
     } else if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {

@@ -70,7 +70,26 @@ CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (channel, destinatio
 CREATE INDEX IF NOT EXISTS deliveries_finished ON deliveries (state, finished_at);
 CREATE TABLE IF NOT EXISTS dedup (key TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS relay_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- Graph images Slack fetches by URL (the token is the unguessable part); kept as long as their notification.
+CREATE TABLE IF NOT EXISTS graphs (
+  token TEXT PRIMARY KEY,
+  notification_id INTEGER NOT NULL,
+  delivery_id INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  alt TEXT NOT NULL,
+  png BLOB NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS graphs_delivery ON graphs (delivery_id, position);
 `;
+
+export interface StoredGraph {
+  token: string;
+  title: string;
+  alt: string;
+  png: Buffer;
+}
 
 interface DeliveryRow {
   id: number;
@@ -99,6 +118,8 @@ function toPending(row: DeliveryRow): PendingDelivery {
     alertIndexes: row.alert_indexes === null ? undefined : (JSON.parse(row.alert_indexes) as number[]),
   };
 }
+
+const toGraph = (row: { token: string; title: string; alt: string; png: Uint8Array }): StoredGraph => ({ token: row.token, title: row.title, alt: row.alt, png: Buffer.from(row.png) });
 
 const selectPending = `SELECT d.id, d.notification_id, d.channel, d.destination, d.alert_indexes, d.attempts, d.next_attempt_at,
   d.created_at, n.received_at, n.payload FROM deliveries d JOIN notifications n ON n.id = d.notification_id`;
@@ -131,6 +152,10 @@ export class OutboxStore {
       pruneDelivered: p(`DELETE FROM deliveries WHERE state = 'delivered' AND finished_at < ?`),
       pruneNotifications: p(`DELETE FROM notifications WHERE received_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.notification_id = notifications.id)`),
       pruneDedup: p('DELETE FROM dedup WHERE seen_at < ?'),
+      insertGraph: p('INSERT INTO graphs (token, notification_id, delivery_id, position, title, alt, png, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      graphsOfDelivery: p('SELECT token, title, alt, png FROM graphs WHERE delivery_id = ? ORDER BY position'),
+      graphByToken: p('SELECT token, title, alt, png FROM graphs WHERE token = ?'),
+      pruneGraphs: p('DELETE FROM graphs WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.id = graphs.notification_id)'),
       getState: p('SELECT value FROM relay_state WHERE key = ?'),
       putState: p('INSERT INTO relay_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     };
@@ -223,7 +248,24 @@ export class OutboxStore {
       this.#statements.pruneDelivered!.run(now - retainDeliveredMs);
       this.#statements.pruneNotifications!.run(now - retainDeliveredMs);
       this.#statements.pruneDedup!.run(now - dedupWindowMs);
+      this.#statements.pruneGraphs!.run();
     });
+  }
+
+  /** Keeps a delivery's graph images (one transaction), so a retry and Slack's fetch find the same ones. */
+  putGraphs(delivery: Pick<PendingDelivery, 'id' | 'notificationId'>, graphs: readonly StoredGraph[], at: number): void {
+    this.#transaction(() =>
+      graphs.forEach((g, i) => this.#statements.insertGraph!.run(g.token, delivery.notificationId, delivery.id, i, g.title, g.alt, g.png, at)),
+    );
+  }
+
+  graphsOfDelivery(deliveryId: number): StoredGraph[] {
+    return (this.#statements.graphsOfDelivery!.all(deliveryId) as unknown as Array<{ token: string; title: string; alt: string; png: Uint8Array }>).map(toGraph);
+  }
+
+  graphByToken(token: string): StoredGraph | undefined {
+    const row = this.#statements.graphByToken!.get(token) as { token: string; title: string; alt: string; png: Uint8Array } | undefined;
+    return row ? toGraph(row) : undefined;
   }
 
   /** Small JSON state that must survive restarts (the watchdog's last heartbeat and alarm). */

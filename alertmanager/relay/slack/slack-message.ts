@@ -15,7 +15,15 @@ interface TextObject {
 export type SlackBlock =
   | { type: 'header'; text: TextObject }
   | { type: 'section'; text: TextObject; fields?: TextObject[] }
-  | { type: 'context'; elements: TextObject[] };
+  | { type: 'context'; elements: TextObject[] }
+  | { type: 'image'; image_url: string; alt_text: string; title?: TextObject };
+
+/** A graph image Slack fetches from the relay. */
+export interface SlackImage {
+  url: string;
+  title: string;
+  alt: string;
+}
 
 export interface SlackMessage {
   text: string;
@@ -23,7 +31,7 @@ export interface SlackMessage {
   attachments: Array<{ color: string; blocks: SlackBlock[] }>;
 }
 
-export const slackLimits = { blocks: 50, sectionText: 3000, headerText: 150, fields: 10, fieldText: 2000, contextElements: 10, alertsShown: 10 } as const;
+export const slackLimits = { imageAlt: 2000, imageTitle: 2000, blocks: 50, sectionText: 3000, headerText: 150, fields: 10, fieldText: 2000, contextElements: 10, alertsShown: 10 } as const;
 
 const colours: Record<Severity | 'resolved', string> = {
   critical: '#D00000',
@@ -79,13 +87,22 @@ function alertBlocks(alert: AlertView): SlackBlock[] {
   return [section, context];
 }
 
-export function buildSlackMessage(view: NotificationView): SlackMessage {
+export function buildSlackMessage(view: NotificationView, images: readonly SlackImage[] = []): SlackMessage {
   const summaryParts = [`${view.firingCount} firing`, `${view.resolvedCount} resolved`, `receiver ${escapeMrkdwn(view.receiver)}`];
   if (view.groupLabels.length > 0) summaryParts.push(view.groupLabels.map(([k, v]) => `${escapeMrkdwn(k)}=${escapeMrkdwn(v)}`).join(', '));
   const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: headerText(view), emoji: true } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: truncateMrkdwn(summaryParts.join('  ·  '), slackLimits.sectionText) }] },
   ];
+  // The graphs right under the header, full width: what on-call looks at first.
+  for (const image of images) {
+    blocks.push({
+      type: 'image',
+      image_url: image.url,
+      alt_text: truncateMrkdwn(image.alt, slackLimits.imageAlt),
+      title: { type: 'plain_text', text: truncateMrkdwn(image.title, slackLimits.imageTitle), emoji: true },
+    });
+  }
   const shown = view.alerts.slice(0, slackLimits.alertsShown);
   const detail: SlackBlock[] = shown.flatMap(alertBlocks);
   const more = view.alerts.length - shown.length + view.truncatedAlerts;
