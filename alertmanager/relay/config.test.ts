@@ -107,6 +107,25 @@ describe('relay config', () => {
     expect(message).toMatch(/line \d+/);
   });
 
+  it('reads the graphs settings: off without a prometheusUrl, defaults filled in, mistakes named by key', () => {
+    const graphsOf = (yaml: string) => parseRelayConfig(base(yaml), join(dir, 'relay.yml'), { env }).graphs;
+    expect(graphsOf('')).toBeUndefined();
+    expect(graphsOf('graphs: { prometheusUrl: "" }')).toBeUndefined();
+    expect(graphsOf('graphs: { prometheusUrl: http://127.0.0.1:9090, publicBaseUrl: "https://relay.example.org/" }')).toEqual({
+      prometheusUrl: 'http://127.0.0.1:9090',
+      publicBaseUrl: 'https://relay.example.org',
+      budgetSeconds: 2,
+      windowMinutes: 30,
+      maxPerMessage: 3,
+      width: 720,
+      height: 300,
+    });
+    expect(errorOf(() => graphsOf('graphs: { prometheusUrl: ftp://x }'))).toContain('graphs.prometheusUrl');
+    expect(errorOf(() => graphsOf('graphs: { prometheusUrl: http://x, budgetSeconds: 0 }'))).toContain('graphs.budgetSeconds');
+    expect(errorOf(() => graphsOf('graphs: { prometheusUrl: http://x, maxPerMessage: 50 }'))).toContain('graphs.maxPerMessage');
+    expect(errorOf(() => graphsOf('graphs: { prometheusUrl: http://x, budget: 2 }'))).toMatch(/graphs.*budget/);
+  });
+
   it('takes the path from --config or RELAY_CONFIG', () => {
     expect(configPathFrom(['--config', 'a.yml'], {})).toBe('a.yml');
     expect(configPathFrom(['--config=b.yml'], { RELAY_CONFIG: 'c.yml' })).toBe('b.yml');

@@ -39,6 +39,27 @@ const palette = ['#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b
 
 const hhmm = (ms: number): string => new Date(ms).toISOString().slice(11, 16);
 
+/**
+ * Round axis steps in the unit's own terms (1, 2, 5 x 10^k; for bytes x 1024^k, so labels read 64 MiB, not
+ * 61.0 MiB), with the range covering the data and the threshold. ECharts' own ticks are decimal in raw units.
+ */
+export function niceAxis(values: readonly number[], unit: ChartSpec['unit']): { min?: number; max?: number; interval?: number } {
+  if (values.length === 0) return {};
+  let low = Math.min(...values);
+  let high = Math.max(...values);
+  if (low === high) {
+    const pad = Math.abs(low) * 0.1 || 1;
+    low -= pad;
+    high += pad;
+  }
+  let scale = 1;
+  if (unit === 'bytes') while (Math.max(Math.abs(low), Math.abs(high)) / scale >= 1024) scale *= 1024;
+  const raw = (high - low) / scale / 5;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 2.5, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude * scale;
+  return { min: Math.floor(low / step) * step, max: Math.ceil(high / step) * step, interval: step };
+}
+
 /** Legend lines ECharts will wrap to, roughly (about 7 px a character at 11 px). */
 function legendRows(spec: ChartSpec): number {
   let rows = 1;
@@ -58,7 +79,7 @@ export function chartSvg(spec: ChartSpec): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: spec.width, height: spec.height });
   try {
     const markArea = spec.firing
-      ? { silent: true, itemStyle: { color: 'rgba(208, 0, 0, 0.08)' }, data: [[{ xAxis: spec.firing.from, name: 'firing' }, { xAxis: spec.firing.to }]], label: { color: '#D00000', fontSize: 11, position: 'insideBottomLeft' as const } }
+      ? { silent: true, itemStyle: { color: 'rgba(208, 0, 0, 0.08)' }, data: [[{ xAxis: spec.firing.from, name: 'firing' }, { xAxis: spec.firing.to }]], label: { color: '#D00000', fontSize: 11, position: 'insideTopLeft' as const } }
       : undefined;
     const markLine =
       spec.threshold !== undefined
@@ -66,7 +87,7 @@ export function chartSvg(spec: ChartSpec): string {
             silent: true,
             symbol: 'none',
             lineStyle: { color: '#D00000', type: 'dashed' as const, width: 1.5 },
-            label: { formatter: `threshold ${formatValue(spec.threshold, spec.unit)}`, position: 'insideEndTop' as const, color: '#D00000', fontSize: 11 },
+            label: { formatter: `threshold ${formatValue(spec.threshold, spec.unit)}`, position: 'insideStartTop' as const, color: '#D00000', fontSize: 11 },
             data: [{ yAxis: spec.threshold }],
           }
         : undefined;
@@ -85,8 +106,9 @@ export function chartSvg(spec: ChartSpec): string {
     // A graph without data still shows the window, the threshold and why it is empty.
     if (series.length === 0) series.push({ type: 'line', name: 'no data', data: [], showSymbol: false, connectNulls: false, lineStyle: { width: 1.5 }, color: palette[0], ...(markArea ? { markArea } : {}), ...(markLine ? { markLine } : {}) });
     const values = spec.series.flatMap((s) => s.points.map(([, v]) => v)).filter(Number.isFinite);
-    const aboveData = spec.threshold !== undefined && values.length > 0 && spec.threshold >= Math.max(...values);
+    // The threshold is always inside the plot: the graph shows how far from the line the values are.
     if (spec.threshold !== undefined) values.push(spec.threshold);
+    const axis = niceAxis(values, spec.unit);
     chart.setOption({
       animation: false,
       backgroundColor: '#ffffff',
@@ -98,9 +120,8 @@ export function chartSvg(spec: ChartSpec): string {
       yAxis: {
         type: 'value',
         scale: true,
-        // A threshold above the data is still drawn inside the plot (ECharts scales to the series only).
-        max: aboveData ? spec.threshold! + (spec.threshold! - Math.min(...values)) * 0.08 : undefined,
-        axisLabel: { showMaxLabel: !aboveData, formatter: (v: number) => formatValue(v, spec.unit), color: '#555', fontSize: 11 },
+        ...axis,
+        axisLabel: { formatter: (v: number) => formatValue(v, spec.unit), color: '#555', fontSize: 11 },
         splitLine: { lineStyle: { color: '#eeeeee' } },
       },
       graphic:
