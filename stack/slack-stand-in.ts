@@ -11,6 +11,12 @@
 //    makes the message 400 `invalid_blocks` (Slack: "downloading image failed").
 //  - Unknown path: 404 `no_service`. Over its rate (about one a second with bursts): 429 `rate_limited`
 //    with `Retry-After` in seconds.
+// Slack app mode (Web API), with `app: { botToken, channels }`, under `<url origin>/api/<method>` (apiUrl):
+//  - chat.postMessage (channel, text/blocks/attachments, thread_ts) and chat.update (channel, ts, ...), JSON or
+//    form-encoded (as @slack/web-api sends, objects as JSON strings), the token as `Authorization: Bearer`.
+//  - HTTP 200 `{ ok: true, channel, ts, message }`; errors HTTP 200 `{ ok: false, error }`: not_authed (no token),
+//    invalid_auth (wrong token), channel_not_found, message_not_found (update of an unknown ts), no_text,
+//    invalid_blocks; over the rate: HTTP 429 `{ ok: false, error: 'ratelimited' }` with Retry-After.
 // Tests script answers ahead (429 storms, 5xx, `channel_not_found`, dropped connections) and read back
 // everything received.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -39,6 +45,27 @@ export interface ReceivedSlackRequest {
   answer: string;
 }
 
+/** A message in the stand-in's channels (app mode), as last posted or updated. */
+export interface SlackApiMessage {
+  channel: string;
+  ts: string;
+  threadTs: string | undefined;
+  text: string;
+  blocks: unknown[];
+  attachments: unknown[];
+  /** Every version, the posted one first, then one per chat.update. */
+  versions: Array<{ at: number; text: string; blocks: unknown[]; attachments: unknown[] }>;
+}
+
+/** A scripted Web API answer: an error code (HTTP 200), a 429 with Retry-After, or another HTTP status. */
+export interface ScriptedApiAnswer {
+  /** Answer this call as usual (to script a later one). */
+  pass?: boolean;
+  error?: string;
+  status?: number;
+  retryAfterSeconds?: number;
+}
+
 export interface FetchedImage {
   url: string;
   status: number;
@@ -52,6 +79,8 @@ export interface SlackStandInOptions {
   port?: number;
   /** Slack's own pacing: tokens per second and bucket size. Unset: no rate limit. */
   rateLimit?: { perSecond: number; burst: number };
+  /** Slack app mode: the bot token the Web API accepts and the channel IDs the bot is a member of. */
+  app?: { botToken: string; channels: string[] };
   /** Download every image block's image_url as Slack does, refusing the message when one fails. */
   fetchImages?: boolean;
   /** Called for every request after it was answered. */
@@ -66,6 +95,14 @@ export interface SlackStandIn {
   received: ReceivedSlackRequest[];
   /** Images downloaded for image blocks (with `fetchImages`), in order. */
   images: FetchedImage[];
+  /** App mode: the Web API base URL (`http://host:port/api/`). */
+  apiUrl: string;
+  /** App mode: messages in the channels, in posting order. */
+  messages: SlackApiMessage[];
+  /** App mode: Web API calls, in order (method, parsed arguments without the token, answer). */
+  apiCalls: Array<{ at: number; method: string; args: Record<string, unknown>; status: number; answer: Record<string, unknown> }>;
+  /** Queues answers for the next Web API calls, in order. */
+  scriptApi(...answers: ScriptedApiAnswer[]): void;
   /** Payloads answered 200 `ok`: the messages that reached the channel. */
   delivered(): unknown[];
   /** Queues answers for the next requests, in order; then answering resumes as before. */
@@ -222,7 +259,86 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     return Math.max(1, Math.ceil((1 - bucket.tokens) / perSecond));
   }
 
+  const messages: SlackApiMessage[] = [];
+  const apiCalls: SlackStandIn['apiCalls'] = [];
+  const scriptedApi: ScriptedApiAnswer[] = [];
+  let tsCounter = 0;
+
+  /** Web API arguments: JSON, or form-encoded with objects as JSON strings (as @slack/web-api sends them). */
+  function apiArgs(raw: string, contentType: string | undefined): Record<string, unknown> | undefined {
+    try {
+      if (contentType?.includes('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+      const args: Record<string, unknown> = {};
+      for (const [k, v] of new URLSearchParams(raw)) {
+        args[k] = (k === 'blocks' || k === 'attachments') && v !== '' ? JSON.parse(v) : v;
+      }
+      return args;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function answerApi(req: IncomingMessage, res: ServerResponse, raw: string, now: number): Promise<void> {
+    const method = (req.url ?? '').slice('/api/'.length).split('?')[0] ?? '';
+    const args = apiArgs(raw, req.headers['content-type']) ?? {};
+    const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? (typeof args.token === 'string' ? args.token : undefined);
+    delete args.token;
+    let status = 200;
+    let retryAfter: number | undefined;
+    let body: Record<string, unknown>;
+    const fail = (error: string): Record<string, unknown> => ({ ok: false, error });
+    const next = scriptedApi.shift();
+    const scripted = next?.pass ? undefined : next;
+    const channels = options.app?.channels ?? [];
+    if (scripted) {
+      status = scripted.status ?? (scripted.retryAfterSeconds !== undefined ? 429 : 200);
+      retryAfter = scripted.retryAfterSeconds;
+      body = fail(scripted.error ?? (status === 429 ? 'ratelimited' : 'internal_error'));
+    } else if (!options.app || (method !== 'chat.postMessage' && method !== 'chat.update')) {
+      body = fail('unknown_method');
+    } else if (auth === undefined) {
+      body = fail('not_authed');
+    } else if (auth !== options.app.botToken) {
+      body = fail('invalid_auth');
+    } else if ((retryAfter = rateLimited(now)) !== undefined) {
+      status = 429;
+      body = fail('ratelimited');
+    } else if (typeof args.channel !== 'string' || !channels.includes(args.channel)) {
+      body = fail('channel_not_found');
+    } else {
+      const content = { text: typeof args.text === 'string' ? args.text : undefined, blocks: args.blocks, attachments: args.attachments };
+      const error = slackPayloadError(Object.fromEntries(Object.entries(content).filter(([, v]) => v !== undefined)));
+      const version = { at: now, text: content.text ?? '', blocks: (args.blocks as unknown[]) ?? [], attachments: (args.attachments as unknown[]) ?? [] };
+      if (error) body = fail(error);
+      else if (options.fetchImages && !(await downloadImages(content))) body = fail('invalid_blocks');
+      else if (method === 'chat.postMessage') {
+        tsCounter += 1;
+        const ts = `${Math.floor(now / 1000)}.${String(tsCounter).padStart(6, '0')}`;
+        const threadTs = typeof args.thread_ts === 'string' && args.thread_ts !== '' ? args.thread_ts : undefined;
+        const message: SlackApiMessage = { channel: args.channel, ts, threadTs, ...version, versions: [version] };
+        messages.push(message);
+        body = { ok: true, channel: args.channel, ts, message: { type: 'message', text: version.text, ts, ...(threadTs ? { thread_ts: threadTs } : {}) } };
+      } else {
+        const message = messages.find((m) => m.channel === args.channel && m.ts === args.ts);
+        if (!message) body = fail('message_not_found');
+        else {
+          Object.assign(message, { text: version.text, blocks: version.blocks, attachments: version.attachments });
+          message.versions.push(version);
+          body = { ok: true, channel: message.channel, ts: message.ts, text: version.text };
+        }
+      }
+    }
+    apiCalls.push({ at: now, method, args, status, answer: body });
+    const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+    if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
+    res.writeHead(status, headers).end(JSON.stringify(body));
+  }
+
   async function answer(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
+    if ((req.url ?? '').startsWith('/api/') && req.method === 'POST') {
+      await answerApi(req, res, raw, Date.now());
+      return;
+    }
     const now = Date.now();
     const path = req.url ?? '';
     const payload = parseBody(raw, req.headers['content-type']);
@@ -271,6 +387,10 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     port,
     received,
     images,
+    apiUrl: `http://${host}:${port}/api/`,
+    messages,
+    apiCalls,
+    scriptApi: (...answers) => void scriptedApi.push(...answers),
     delivered: () => received.filter((r) => r.status === 200).map((r) => r.payload),
     script: (...answers) => void scripted.push(...answers),
     setOutage: (answer) => void (outage = answer),

@@ -51,7 +51,7 @@ describe('relay config', () => {
   it('reads secrets from files and env vars, relative to the config file', () => {
     const config = parseRelayConfig(base(), join(dir, 'relay.yml'), { env });
     expect(config.bearerTokens).toEqual(['a-token-from-a-file', 'the-next-token']);
-    expect(config.slack.get('oncall')?.webhookUrl).toBe(env.SLACK_URL);
+    expect(config.slack.get('oncall')).toMatchObject({ mode: 'webhook', webhookUrl: env.SLACK_URL });
     expect(config.secrets).toContain(env.SLACK_URL);
   });
 
@@ -124,6 +124,25 @@ describe('relay config', () => {
     expect(errorOf(() => graphsOf('graphs: { prometheusUrl: http://x, budgetSeconds: 0 }'))).toContain('graphs.budgetSeconds');
     expect(errorOf(() => graphsOf('graphs: { prometheusUrl: http://x, maxPerMessage: 50 }'))).toContain('graphs.maxPerMessage');
     expect(errorOf(() => graphsOf('graphs: { prometheusUrl: http://x, budget: 2 }'))).toMatch(/graphs.*budget/);
+  });
+
+  it('reads Slack app destinations (bot token and channel) beside webhook ones, naming the key of a mistake', () => {
+    writeFileSync(join(dir, 'bot-token'), 'xoxb-111-222-BOTSECRET\n');
+    writeFileSync(join(dir, 'signing-secret'), 'signing-secret-0123456789\n');
+    const withPager = (dest: string, extra = '') =>
+      parseRelayConfig(base(extra).replace('    webhookUrl: { env: SLACK_URL }\n', `    webhookUrl: { env: SLACK_URL }\n  pager:\n${dest}\n`), join(dir, 'relay.yml'), { env });
+    const good = withPager('    botToken: { file: bot-token }\n    channel: C0PAGER', 'slackApp: { signingSecret: { file: signing-secret } }');
+    expect(good.slack.get('pager')).toMatchObject({ mode: 'app', botToken: 'xoxb-111-222-BOTSECRET', channel: 'C0PAGER', apiUrl: 'https://slack.com/api/' });
+    expect(good.slack.get('oncall')).toMatchObject({ mode: 'webhook' });
+    expect(good.slackApp).toEqual({ signingSecret: 'signing-secret-0123456789', interactivityPath: '/slack/interactions', silencePollSeconds: 30 });
+    expect(good.secrets).toEqual(expect.arrayContaining(['xoxb-111-222-BOTSECRET', 'signing-secret-0123456789']));
+    expect(errorOf(() => withPager('    botToken: { file: bot-token }'))).toContain('slack.pager.channel');
+    expect(errorOf(() => withPager('    botToken: { file: bot-token }\n    channel: C1\n    webhookUrl: { env: SLACK_URL }'))).toContain('slack.pager.botToken');
+    expect(errorOf(() => withPager('    channel: C1'))).toContain('slack.pager.webhookUrl');
+    const notToken = errorOf(() => withPager('    botToken: { file: signing-secret }\n    channel: C1'));
+    expect(notToken).toContain('slack.pager.botToken');
+    expect(notToken).not.toContain('signing-secret-0123456789');
+    expect(errorOf(() => withPager('    botToken: { file: bot-token }\n    channel: C1', 'slackApp: { signingSecret: inline-secret }'))).toContain('slackApp.signingSecret');
   });
 
   it('takes the path from --config or RELAY_CONFIG', () => {

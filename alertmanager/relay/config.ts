@@ -41,13 +41,30 @@ const name = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'names use letters, digits, _
 /** Label matchers narrowing a route: exact value, or `{ regex }` (anchored, as in Alertmanager). */
 const labelMatcher = z.union([z.string(), z.strictObject({ regex: z.string() }), z.strictObject({ notEqual: z.string() })]);
 
-const slackDestination = z.strictObject({
-  webhookUrl: secretRef,
-  /** Slack allows about one message a second per webhook, with short bursts. */
-  ratePerSecond: z.coerce.number().positive().default(1),
-  burst: z.coerce.number().int().positive().default(3),
-  timeoutSeconds: positiveSeconds.default(10),
-});
+/**
+ * A Slack destination: an incoming webhook (`webhookUrl`, the default mode), or a Slack app (`botToken` and
+ * `channel`): messages through the Web API, so that a group's later notifications go in the first one's thread,
+ * the first one is updated (RESOLVED, acknowledged) and buttons act.
+ */
+const slackDestination = z
+  .strictObject({
+    webhookUrl: secretRef.optional(),
+    botToken: secretRef.optional(),
+    /** App mode: the channel ID (C0123...) or name the bot posts in; it must be a member. */
+    channel: z.string().min(1).optional(),
+    /** App mode: the Web API base URL (a stand-in in tests). */
+    apiUrl: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
+    /** Slack allows about one message a second per webhook or channel, with short bursts. */
+    ratePerSecond: z.coerce.number().positive().default(1),
+    burst: z.coerce.number().int().positive().default(3),
+    timeoutSeconds: positiveSeconds.default(10),
+  })
+  .superRefine((d, ctx) => {
+    if (d.webhookUrl && d.botToken) ctx.addIssue({ code: 'custom', path: ['botToken'], message: 'give either webhookUrl (incoming webhook) or botToken and channel (Slack app), not both' });
+    if (!d.webhookUrl && !d.botToken) ctx.addIssue({ code: 'custom', path: ['webhookUrl'], message: 'required: webhookUrl (incoming webhook), or botToken and channel (Slack app)' });
+    if (d.botToken && !d.channel) ctx.addIssue({ code: 'custom', path: ['channel'], message: 'required with botToken: the channel the bot posts in' });
+    if (d.webhookUrl && d.channel) ctx.addIssue({ code: 'custom', path: ['channel'], message: 'an incoming webhook posts in its own channel; channel is for app mode (botToken)' });
+  });
 
 const emailDestination = z.strictObject({
   to: z.array(z.email()).min(1),
@@ -128,6 +145,18 @@ const fileSchema = z
       })
       .optional(),
     slack: z.record(name, slackDestination).default({}),
+    /**
+     * Slack app interactivity (buttons on app-mode pages): Slack posts button presses to `interactivityPath`, signed
+     * with the app's signing secret. Without it, app-mode pages carry no buttons.
+     */
+    slackApp: z
+      .strictObject({
+        signingSecret: secretRef,
+        interactivityPath: z.string().startsWith('/').default('/slack/interactions'),
+        /** How often silences made from buttons are looked up in Alertmanager (expiry, deletion). */
+        silencePollSeconds: positiveSeconds.default(30),
+      })
+      .optional(),
     email: z
       .strictObject({ smtp, destinations: z.record(name, emailDestination) })
       .optional(),
@@ -185,7 +214,10 @@ type FileConfig = z.infer<typeof fileSchema>;
 export type LabelMatcher = z.infer<typeof labelMatcher>;
 export type Route = z.infer<typeof route>;
 
-export type SlackDestinationConfig = Omit<z.infer<typeof slackDestination>, 'webhookUrl'> & { name: string; webhookUrl: string };
+type SlackCommon = Omit<z.infer<typeof slackDestination>, 'webhookUrl' | 'botToken' | 'channel' | 'apiUrl'> & { name: string };
+export type SlackWebhookDestination = SlackCommon & { mode: 'webhook'; webhookUrl: string };
+export type SlackAppDestination = SlackCommon & { mode: 'app'; botToken: string; channel: string; apiUrl: string };
+export type SlackDestinationConfig = SlackWebhookDestination | SlackAppDestination;
 export type EmailDestinationConfig = z.infer<typeof emailDestination> & { name: string };
 export type SmtpConfig = Omit<z.infer<typeof smtp>, 'password'> & { password: string | undefined };
 
@@ -202,6 +234,7 @@ export interface RelayConfig {
   /** Undefined when graphs are off (no graphs key, or no prometheusUrl). */
   graphs: GraphsConfig | undefined;
   slack: Map<string, SlackDestinationConfig>;
+  slackApp: { signingSecret: string; interactivityPath: string; silencePollSeconds: number } | undefined;
   smtp: SmtpConfig | undefined;
   email: Map<string, EmailDestinationConfig>;
   receivers: Map<string, Route[]>;
@@ -276,9 +309,16 @@ export function parseRelayConfig(text: string, sourcePath: string, sources: Conf
 
   const slack = new Map<string, SlackDestinationConfig>();
   for (const [destName, dest] of Object.entries(file.slack)) {
-    const webhookUrl = secret(dest.webhookUrl, `slack.${destName}.webhookUrl`);
-    if (!/^https?:\/\//.test(webhookUrl)) throw new ConfigError(`slack.${destName}.webhookUrl: the secret is not an http(s) URL`);
-    slack.set(destName, { ...dest, name: destName, webhookUrl });
+    const { webhookUrl: urlRef, botToken: tokenRef, channel, apiUrl, ...common } = dest;
+    if (urlRef) {
+      const webhookUrl = secret(urlRef, `slack.${destName}.webhookUrl`);
+      if (!/^https?:\/\//.test(webhookUrl)) throw new ConfigError(`slack.${destName}.webhookUrl: the secret is not an http(s) URL`);
+      slack.set(destName, { ...common, name: destName, mode: 'webhook', webhookUrl });
+    } else if (tokenRef && channel) {
+      const botToken = secret(tokenRef, `slack.${destName}.botToken`);
+      if (!/^xox[a-z]-/.test(botToken)) throw new ConfigError(`slack.${destName}.botToken: the secret is not a Slack bot token (xoxb-...)`);
+      slack.set(destName, { ...common, name: destName, mode: 'app', botToken, channel, apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` });
+    }
   }
   const email = new Map<string, EmailDestinationConfig>();
   let smtpConfig: SmtpConfig | undefined;
@@ -300,6 +340,7 @@ export function parseRelayConfig(text: string, sourcePath: string, sources: Conf
     alertmanagerUrl: file.alertmanagerUrl,
     graphs: file.graphs?.prometheusUrl ? { ...file.graphs, prometheusUrl: file.graphs.prometheusUrl, publicBaseUrl: file.graphs.publicBaseUrl?.replace(/\/+$/, '') } : undefined,
     slack,
+    slackApp: file.slackApp ? { ...file.slackApp, signingSecret: secret(file.slackApp.signingSecret, 'slackApp.signingSecret') } : undefined,
     smtp: smtpConfig,
     email,
     receivers: new Map(Object.entries(file.receivers)),

@@ -15,11 +15,14 @@ import { graphPathPrefix, slackGraphImages } from './graphs/slack-graph-images.t
 import { createBearerAuth, type BearerAuth } from './intake/bearer-auth.ts';
 import { createWebhookHandler } from './intake/webhook-handler.ts';
 import { createRelayMetrics, type RelayMetrics } from './metrics.ts';
-import { OutboxStore } from './outbox/outbox-store.ts';
+import { OutboxStore, type SlackThread } from './outbox/outbox-store.ts';
 import { OutboxWriter } from './outbox/outbox-writer.ts';
 import type { RoutedDelivery } from './routing.ts';
 import type { SecretScrubber } from './secret-scrubber.ts';
-import { buildSlackMessage } from './slack/slack-message.ts';
+import { buildSlackMessage, type SlackMessage } from './slack/slack-message.ts';
+import { createSlackAppClient, type SlackAppClient } from './slack/slack-app-client.ts';
+import { createSlackAppSender } from './slack/slack-app-sender.ts';
+import { buildParentMessage } from './slack/slack-thread-message.ts';
 import { createSlackSender } from './slack/slack-sender.ts';
 import { WatchdogMonitor } from './watchdog/watchdog-monitor.ts';
 
@@ -67,7 +70,13 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
   let transport: Transporter | undefined;
   let workers = new Map<string, DeliveryWorker>();
 
+  /** Slack app clients by destination name (app mode), for the senders and the interactivity endpoint. */
+  let slackApps = new Map<string, SlackAppClient>();
+  const renderParent = (thread: SlackThread, cfg: RelayConfig): SlackMessage =>
+    buildParentMessage(notificationView(thread.payload, thread.alertIndexes, cfg.alertmanagerUrl), thread.images, { ackedBy: thread.ackedBy, ackedAt: thread.ackedAt });
+
   function createWorkers(cfg: RelayConfig): Map<string, DeliveryWorker> {
+    slackApps = new Map();
     const created = new Map<string, DeliveryWorker>();
     const backoff = { baseMs: cfg.delivery.backoffBaseSeconds * 1000, maxMs: cfg.delivery.backoffMaxSeconds * 1000 };
     const scrub = (text: string): string => scrubber.scrub(text);
@@ -75,6 +84,20 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
       ? new AlertGraphs(cfg.graphs, { outcome: (outcome) => metrics.graphs.inc({ outcome }), renderSeconds: (s) => metrics.graphRenderSeconds.observe(s) }, logger)
       : undefined;
     for (const dest of cfg.slack.values()) {
+      if (dest.mode === 'app') {
+        const client = createSlackAppClient(dest, logger);
+        slackApps.set(dest.name, client);
+        const sender = createSlackAppSender({
+          client,
+          store,
+          alertmanagerUrl: cfg.alertmanagerUrl,
+          images: (d) => slackGraphImages(graphs, store, d, logger),
+          renderParent: (thread) => renderParent(thread, cfg),
+          logger,
+        });
+        created.set(`slack:${dest.name}`, new DeliveryWorker({ store, sender, limiter: new RateLimiter(dest.ratePerSecond, dest.burst), backoff, metrics, logger, scrub }));
+        continue;
+      }
       const sender = createSlackSender(dest, async (d) => buildSlackMessage(notificationView(d.payload, d.alertIndexes, cfg.alertmanagerUrl), await slackGraphImages(graphs, store, d, logger)));
       created.set(`slack:${dest.name}`, new DeliveryWorker({ store, sender, limiter: new RateLimiter(dest.ratePerSecond, dest.burst), backoff, metrics, logger, scrub }));
     }

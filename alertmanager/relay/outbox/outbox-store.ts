@@ -82,7 +82,78 @@ CREATE TABLE IF NOT EXISTS graphs (
   created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS graphs_delivery ON graphs (delivery_id, position);
+-- Slack app mode: one thread per Alertmanager group and incident (open until the group resolves). The parent
+-- message shows the latest notification (payload kept here, the deliveries are pruned); ts survives restarts.
+CREATE TABLE IF NOT EXISTS slack_threads (
+  id INTEGER PRIMARY KEY,
+  destination TEXT NOT NULL,
+  group_key TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  ts TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('open', 'resolved')),
+  payload TEXT NOT NULL,
+  alert_indexes TEXT,
+  images TEXT NOT NULL DEFAULT '[]',
+  acked_by TEXT,
+  acked_at INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS slack_threads_open ON slack_threads (destination, group_key) WHERE state = 'open';
+-- Which delivery was posted as which message: a retry after a partial send (posted, parent not yet updated)
+-- does not post twice.
+CREATE TABLE IF NOT EXISTS slack_posts (delivery_id INTEGER PRIMARY KEY, thread_id INTEGER NOT NULL, ts TEXT NOT NULL);
 `;
+
+export interface SlackThread {
+  id: number;
+  destination: string;
+  groupKey: string;
+  channel: string;
+  ts: string;
+  state: 'open' | 'resolved';
+  payload: WebhookPayload;
+  alertIndexes: number[] | undefined;
+  images: Array<{ url: string; title: string; alt: string }>;
+  ackedBy: string | undefined;
+  ackedAt: number | undefined;
+  createdAt: number;
+  updatedAt: number;
+}
+
+interface ThreadRow {
+  id: number;
+  destination: string;
+  group_key: string;
+  channel: string;
+  ts: string;
+  state: string;
+  payload: string;
+  alert_indexes: string | null;
+  images: string;
+  acked_by: string | null;
+  acked_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+function toThread(row: ThreadRow): SlackThread {
+  return {
+    id: row.id,
+    destination: row.destination,
+    groupKey: row.group_key,
+    channel: row.channel,
+    ts: row.ts,
+    state: row.state as SlackThread['state'],
+    payload: JSON.parse(row.payload) as WebhookPayload,
+    alertIndexes: row.alert_indexes === null ? undefined : (JSON.parse(row.alert_indexes) as number[]),
+    images: JSON.parse(row.images) as SlackThread['images'],
+    ackedBy: row.acked_by ?? undefined,
+    ackedAt: row.acked_at ?? undefined,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
 
 export interface StoredGraph {
   token: string;
@@ -156,6 +227,16 @@ export class OutboxStore {
       graphsOfDelivery: p('SELECT token, title, alt, png FROM graphs WHERE delivery_id = ? ORDER BY position'),
       graphByToken: p('SELECT token, title, alt, png FROM graphs WHERE token = ?'),
       pruneGraphs: p('DELETE FROM graphs WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.id = graphs.notification_id)'),
+      openThread: p(`SELECT * FROM slack_threads WHERE destination = ? AND group_key = ? AND state = 'open'`),
+      threadById: p('SELECT * FROM slack_threads WHERE id = ?'),
+      threadByTs: p('SELECT * FROM slack_threads WHERE channel = ? AND ts = ?'),
+      insertThread: p('INSERT INTO slack_threads (destination, group_key, channel, ts, state, payload, alert_indexes, images, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      updateThread: p('UPDATE slack_threads SET state = ?, payload = ?, alert_indexes = ?, updated_at = ? WHERE id = ?'),
+      ackThread: p('UPDATE slack_threads SET acked_by = ?, acked_at = ?, updated_at = ? WHERE id = ? AND acked_by IS NULL'),
+      postOf: p('SELECT thread_id, ts FROM slack_posts WHERE delivery_id = ?'),
+      insertPost: p('INSERT OR IGNORE INTO slack_posts (delivery_id, thread_id, ts) VALUES (?, ?, ?)'),
+      pruneThreads: p(`DELETE FROM slack_threads WHERE state = 'resolved' AND updated_at < ?`),
+      prunePosts: p('DELETE FROM slack_posts WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = slack_posts.delivery_id)'),
       getState: p('SELECT value FROM relay_state WHERE key = ?'),
       putState: p('INSERT INTO relay_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     };
@@ -249,6 +330,8 @@ export class OutboxStore {
       this.#statements.pruneNotifications!.run(now - retainDeliveredMs);
       this.#statements.pruneDedup!.run(now - dedupWindowMs);
       this.#statements.pruneGraphs!.run();
+      this.#statements.pruneThreads!.run(now - retainDeliveredMs);
+      this.#statements.prunePosts!.run();
     });
   }
 
@@ -266,6 +349,56 @@ export class OutboxStore {
   graphByToken(token: string): StoredGraph | undefined {
     const row = this.#statements.graphByToken!.get(token) as { token: string; title: string; alt: string; png: Uint8Array } | undefined;
     return row ? toGraph(row) : undefined;
+  }
+
+  /** The open thread of an Alertmanager group in a Slack destination (app mode). */
+  openThread(destination: string, groupKey: string): SlackThread | undefined {
+    const row = this.#statements.openThread!.get(destination, groupKey) as ThreadRow | undefined;
+    return row ? toThread(row) : undefined;
+  }
+
+  thread(id: number): SlackThread | undefined {
+    const row = this.#statements.threadById!.get(id) as ThreadRow | undefined;
+    return row ? toThread(row) : undefined;
+  }
+
+  threadByMessage(channel: string, ts: string): SlackThread | undefined {
+    const row = this.#statements.threadByTs!.get(channel, ts) as ThreadRow | undefined;
+    return row ? toThread(row) : undefined;
+  }
+
+  /** A new thread, its parent posted as `ts` for delivery `deliveryId`; both recorded in one transaction. */
+  createThread(
+    t: Pick<SlackThread, 'destination' | 'groupKey' | 'channel' | 'ts' | 'state' | 'payload' | 'alertIndexes' | 'images'>,
+    deliveryId: number,
+    at: number,
+  ): SlackThread {
+    return this.#transaction(() => {
+      const s = this.#statements;
+      const { lastInsertRowid } = s.insertThread!.run(t.destination, t.groupKey, t.channel, t.ts, t.state, JSON.stringify(t.payload), t.alertIndexes ? JSON.stringify(t.alertIndexes) : null, JSON.stringify(t.images), at, at);
+      s.insertPost!.run(deliveryId, lastInsertRowid, t.ts);
+      return toThread(s.threadById!.get(lastInsertRowid) as unknown as ThreadRow);
+    });
+  }
+
+  /** The message a delivery was posted as, when it was. */
+  postOf(deliveryId: number): { threadId: number; ts: string } | undefined {
+    const row = this.#statements.postOf!.get(deliveryId) as { thread_id: number; ts: string } | undefined;
+    return row ? { threadId: row.thread_id, ts: row.ts } : undefined;
+  }
+
+  recordPost(deliveryId: number, threadId: number, ts: string): void {
+    this.#statements.insertPost!.run(deliveryId, threadId, ts);
+  }
+
+  /** The parent now shows this notification; `resolved` closes the thread (a new incident starts a new one). */
+  updateThread(id: number, state: SlackThread['state'], payload: WebhookPayload, alertIndexes: number[] | undefined, at: number): void {
+    this.#statements.updateThread!.run(state, JSON.stringify(payload), alertIndexes ? JSON.stringify(alertIndexes) : null, at, id);
+  }
+
+  /** Records the first acknowledgement; false when the thread was already acknowledged. */
+  acknowledgeThread(id: number, by: string, at: number): boolean {
+    return this.#statements.ackThread!.run(by, at, at, id).changes > 0;
   }
 
   /** Small JSON state that must survive restarts (the watchdog's last heartbeat and alarm). */
