@@ -17,10 +17,14 @@
 //  - HTTP 200 `{ ok: true, channel, ts, message }`; errors HTTP 200 `{ ok: false, error }`: not_authed (no token),
 //    invalid_auth (wrong token), channel_not_found, message_not_found (update of an unknown ts), no_text,
 //    invalid_blocks; over the rate: HTTP 429 `{ ok: false, error: 'ratelimited' }` with Retry-After.
+//  - Interactivity: pressButton() posts a `block_actions` payload to the app's Request URL as Slack does
+//    (form-encoded `payload=`, signed with the signing secret: X-Slack-Signature = v0= HMAC-SHA256 of
+//    `v0:<X-Slack-Request-Timestamp>:<body>`), only for a button that is on the message; or a forged, stale or
+//    replayed one for tests.
 // Tests script answers ahead (429 storms, 5xx, `channel_not_found`, dropped connections) and read back
 // everything received.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 
 export interface ScriptedAnswer {
@@ -66,6 +70,22 @@ export interface ScriptedApiAnswer {
   retryAfterSeconds?: number;
 }
 
+export interface ButtonPress {
+  url: string;
+  message: SlackApiMessage;
+  actionId: string;
+  user: { id: string; username: string };
+  tamper?: 'forged' | 'stale' | 'replayed';
+}
+
+/** Posts an interaction payload signed as Slack signs it. */
+export async function postSignedInteraction(url: string, signingSecret: string, payload: unknown, timestampSeconds = Math.floor(Date.now() / 1000), forge = false): Promise<Response> {
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  const timestamp = String(timestampSeconds);
+  const signature = `v0=${createHmac('sha256', forge ? `${signingSecret}-forged` : signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature }, body });
+}
+
 export interface FetchedImage {
   url: string;
   status: number;
@@ -80,7 +100,7 @@ export interface SlackStandInOptions {
   /** Slack's own pacing: tokens per second and bucket size. Unset: no rate limit. */
   rateLimit?: { perSecond: number; burst: number };
   /** Slack app mode: the bot token the Web API accepts and the channel IDs the bot is a member of. */
-  app?: { botToken: string; channels: string[] };
+  app?: { botToken: string; channels: string[]; signingSecret?: string };
   /** Download every image block's image_url as Slack does, refusing the message when one fails. */
   fetchImages?: boolean;
   /** Called for every request after it was answered. */
@@ -101,6 +121,12 @@ export interface SlackStandIn {
   messages: SlackApiMessage[];
   /** App mode: Web API calls, in order (method, parsed arguments without the token, answer). */
   apiCalls: Array<{ at: number; method: string; args: Record<string, unknown>; status: number; answer: Record<string, unknown> }>;
+  /**
+   * Presses a button of a message as a user, posting the signed interaction to `url` (the app's Request URL);
+   * resolves to the HTTP status the app answered. `tamper`: forge the signature, or send a stale timestamp, or
+   * send the same signed request twice (resolves to the second answer).
+   */
+  pressButton(press: ButtonPress): Promise<number>;
   /** Queues answers for the next Web API calls, in order. */
   scriptApi(...answers: ScriptedApiAnswer[]): void;
   /** Payloads answered 200 `ok`: the messages that reached the channel. */
@@ -391,6 +417,35 @@ export async function startSlackStandIn(options: SlackStandInOptions = {}): Prom
     messages,
     apiCalls,
     scriptApi: (...answers) => void scriptedApi.push(...answers),
+    async pressButton(press) {
+      const secret = options.app?.signingSecret;
+      if (!secret) throw new Error('the stand-in needs app.signingSecret to sign interactions');
+      const button = press.message.blocks
+        .filter((b): b is { type: 'actions'; elements: Array<{ action_id?: string; value?: string; type?: string }> } => (b as { type?: string }).type === 'actions')
+        .flatMap((b) => b.elements)
+        .find((e) => e.action_id === press.actionId);
+      if (!button) throw new Error(`no button ${press.actionId} on message ${press.message.ts}`);
+      const payload = {
+        type: 'block_actions',
+        user: { id: press.user.id, username: press.user.username, name: press.user.username, team_id: 'T0STANDIN' },
+        api_app_id: 'A0STANDIN',
+        team: { id: 'T0STANDIN', domain: 'stand-in' },
+        container: { type: 'message', message_ts: press.message.ts, channel_id: press.message.channel, is_ephemeral: false },
+        channel: { id: press.message.channel, name: press.message.channel },
+        message: { type: 'message', ts: press.message.ts, text: press.message.text, blocks: press.message.blocks },
+        trigger_id: `${Date.now()}.${randomBytes(4).toString('hex')}`,
+        response_url: `http://${host}:${port}/actions/response`,
+        actions: [{ type: button.type ?? 'button', action_id: press.actionId, block_id: 'incident_actions', value: button.value, action_ts: String(Date.now() / 1000) }],
+      };
+      const now = Math.floor(Date.now() / 1000);
+      const first = await postSignedInteraction(press.url, secret, payload, press.tamper === 'stale' ? now - 600 : now, press.tamper === 'forged');
+      await first.text();
+      if (press.tamper !== 'replayed') return first.status;
+      // The same request again, byte for byte (same timestamp, same signature).
+      const again = await postSignedInteraction(press.url, secret, payload, now);
+      await again.text();
+      return again.status;
+    },
     delivered: () => received.filter((r) => r.status === 200).map((r) => r.payload),
     script: (...answers) => void scripted.push(...answers),
     setOutage: (answer) => void (outage = answer),

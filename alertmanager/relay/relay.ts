@@ -12,6 +12,10 @@ import { createEmailSender, createSmtpTransport } from './email/email-sender.ts'
 import { AlertGraphs } from './graphs/alert-graphs.ts';
 import { handleGraphRequest } from './graphs/graph-handler.ts';
 import { graphPathPrefix, slackGraphImages } from './graphs/slack-graph-images.ts';
+import { IncidentActions } from './interactivity/incident-actions.ts';
+import { incidentButtons } from './interactivity/incident-buttons.ts';
+import { createInteractionHandler } from './interactivity/interaction-handler.ts';
+import { SlackSignatureVerifier } from './interactivity/slack-signature.ts';
 import { createBearerAuth, type BearerAuth } from './intake/bearer-auth.ts';
 import { createWebhookHandler } from './intake/webhook-handler.ts';
 import { createRelayMetrics, type RelayMetrics } from './metrics.ts';
@@ -72,8 +76,12 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
 
   /** Slack app clients by destination name (app mode), for the senders and the interactivity endpoint. */
   let slackApps = new Map<string, SlackAppClient>();
-  const renderParent = (thread: SlackThread, cfg: RelayConfig): SlackMessage =>
-    buildParentMessage(notificationView(thread.payload, thread.alertIndexes, cfg.alertmanagerUrl), thread.images, { ackedBy: thread.ackedBy, ackedAt: thread.ackedAt });
+  const renderParent = (thread: SlackThread, cfg: RelayConfig): SlackMessage => {
+    const view = notificationView(thread.payload, thread.alertIndexes, cfg.alertmanagerUrl);
+    // Buttons only where presses can come back (interactivity configured); Silence needs Alertmanager's API.
+    const actions = cfg.slackApp ? incidentButtons(view, { acknowledged: thread.ackedBy !== undefined, canSilence: cfg.alertmanagerUrl !== undefined }) : undefined;
+    return buildParentMessage(view, thread.images, { ackedBy: thread.ackedBy, ackedAt: thread.ackedAt, ...(actions ? { actions } : {}) });
+  };
 
   function createWorkers(cfg: RelayConfig): Map<string, DeliveryWorker> {
     slackApps = new Map();
@@ -133,6 +141,39 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
   };
   watchdog = startWatchdog(config);
 
+  const incidentActions = new IncidentActions({
+    store,
+    client: (destination) => slackApps.get(destination),
+    renderParent: (thread) => renderParent(thread, config),
+    alertmanagerUrl: () => config.alertmanagerUrl,
+    metrics,
+    logger,
+  });
+  const handleInteraction = createInteractionHandler({
+    verifier: new SlackSignatureVerifier(() => config.slackApp?.signingSecret ?? ''),
+    store,
+    actions: incidentActions,
+    metrics,
+    logger,
+  });
+  let silencePoll: NodeJS.Timeout | undefined;
+  const startSilencePoll = (cfg: RelayConfig): void => {
+    clearInterval(silencePoll);
+    silencePoll = undefined;
+    if (!cfg.slackApp) return;
+    let polling = false;
+    silencePoll = setInterval(() => {
+      if (polling) return;
+      polling = true;
+      incidentActions
+        .pollSilences()
+        .catch((error: unknown) => logger.warn({ err: error }, 'cannot check the silences in Alertmanager'))
+        .finally(() => (polling = false));
+    }, cfg.slackApp.silencePollSeconds * 1000);
+    silencePoll.unref();
+  };
+  startSilencePoll(config);
+
   const handleWebhook = createWebhookHandler({
     config: () => config,
     auth: () => auth,
@@ -186,6 +227,8 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
         .metrics()
         .then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text))
         .catch(fail);
+    } else if (config.slackApp && path === config.slackApp.interactivityPath) {
+      handleInteraction(req, res).catch(fail);
     } else if (path.startsWith(graphPathPrefix)) {
       handleGraphRequest(req, res, path, store);
     } else if (path === '/healthz') {
@@ -244,12 +287,14 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
       for (const w of workers.values()) w.start();
       watchdog?.stop();
       watchdog = startWatchdog(next);
+      startSilencePoll(next);
       scrubber.set(next.secrets);
       logger.info({ destinations: [...workers.keys()] }, 'configuration reloaded');
     },
     async stop() {
       accepting = false;
       clearInterval(prune);
+      clearInterval(silencePoll);
       watchdog?.stop();
       // Keep listening while deliveries drain and requests in flight finish (up to the grace period): new webhooks and
       // /readyz are answered 503 with Retry-After (Alertmanager retries, a balancer moves on) instead of finding the

@@ -102,6 +102,15 @@ CREATE TABLE IF NOT EXISTS slack_threads (
 CREATE UNIQUE INDEX IF NOT EXISTS slack_threads_open ON slack_threads (destination, group_key) WHERE state = 'open';
 -- Which delivery was posted as which message: a retry after a partial send (posted, parent not yet updated)
 -- does not post twice.
+-- Silences made from a thread's buttons, until their end (expiry or deletion) has been told in the thread.
+CREATE TABLE IF NOT EXISTS slack_silences (
+  silence_id TEXT PRIMARY KEY,
+  thread_id INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  ends_at INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('active', 'ended')),
+  created_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS slack_posts (delivery_id INTEGER PRIMARY KEY, thread_id INTEGER NOT NULL, ts TEXT NOT NULL);
 `;
 
@@ -235,6 +244,10 @@ export class OutboxStore {
       ackThread: p('UPDATE slack_threads SET acked_by = ?, acked_at = ?, updated_at = ? WHERE id = ? AND acked_by IS NULL'),
       postOf: p('SELECT thread_id, ts FROM slack_posts WHERE delivery_id = ?'),
       insertPost: p('INSERT OR IGNORE INTO slack_posts (delivery_id, thread_id, ts) VALUES (?, ?, ?)'),
+      insertSilence: p(`INSERT OR IGNORE INTO slack_silences (silence_id, thread_id, created_by, ends_at, state, created_at) VALUES (?, ?, ?, ?, 'active', ?)`),
+      activeSilences: p(`SELECT silence_id, thread_id, created_by, ends_at FROM slack_silences WHERE state = 'active' ORDER BY created_at`),
+      endSilence: p(`UPDATE slack_silences SET state = 'ended' WHERE silence_id = ? AND state = 'active'`),
+      pruneSilences: p(`DELETE FROM slack_silences WHERE state = 'ended' AND created_at < ?`),
       pruneThreads: p(`DELETE FROM slack_threads WHERE state = 'resolved' AND updated_at < ?`),
       prunePosts: p('DELETE FROM slack_posts WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = slack_posts.delivery_id)'),
       getState: p('SELECT value FROM relay_state WHERE key = ?'),
@@ -332,6 +345,7 @@ export class OutboxStore {
       this.#statements.pruneGraphs!.run();
       this.#statements.pruneThreads!.run(now - retainDeliveredMs);
       this.#statements.prunePosts!.run();
+      this.#statements.pruneSilences!.run(now - retainDeliveredMs);
     });
   }
 
@@ -399,6 +413,24 @@ export class OutboxStore {
   /** Records the first acknowledgement; false when the thread was already acknowledged. */
   acknowledgeThread(id: number, by: string, at: number): boolean {
     return this.#statements.ackThread!.run(by, at, at, id).changes > 0;
+  }
+
+  recordSilence(silenceId: string, threadId: number, createdBy: string, endsAt: number, at: number): void {
+    this.#statements.insertSilence!.run(silenceId, threadId, createdBy, endsAt, at);
+  }
+
+  activeSilences(): Array<{ silenceId: string; threadId: number; createdBy: string; endsAt: number }> {
+    return (this.#statements.activeSilences!.all() as Array<{ silence_id: string; thread_id: number; created_by: string; ends_at: number }>).map((r) => ({
+      silenceId: r.silence_id,
+      threadId: r.thread_id,
+      createdBy: r.created_by,
+      endsAt: r.ends_at,
+    }));
+  }
+
+  /** Marks a silence's end as told; false when it already was. */
+  endSilence(silenceId: string): boolean {
+    return this.#statements.endSilence!.run(silenceId).changes > 0;
   }
 
   /** Small JSON state that must survive restarts (the watchdog's last heartbeat and alarm). */

@@ -16,7 +16,8 @@ export type SlackBlock =
   | { type: 'header'; text: TextObject }
   | { type: 'section'; text: TextObject; fields?: TextObject[] }
   | { type: 'context'; elements: TextObject[] }
-  | { type: 'image'; image_url: string; alt_text: string; title?: TextObject };
+  | { type: 'image'; image_url: string; alt_text: string; title?: TextObject }
+  | { type: 'actions'; block_id?: string; elements: unknown[] };
 
 /** A graph image Slack fetches from the relay. */
 export interface SlackImage {
