@@ -145,6 +145,26 @@ describe('relay config', () => {
     expect(errorOf(() => withPager('    botToken: { file: bot-token }\n    channel: C1', 'slackApp: { signingSecret: inline-secret }'))).toContain('slackApp.signingSecret');
   });
 
+  it('validates escalation on a route: needs a Slack app destination, known step destinations, at least one step', () => {
+    writeFileSync(join(dir, 'bot-token-2'), 'xoxb-333-444-BOTSECRET\n');
+    const withEscalation = (escalation: string, slackOfRoute = 'pager') =>
+      parseRelayConfig(
+        base().replace('    webhookUrl: { env: SLACK_URL }\n', `    webhookUrl: { env: SLACK_URL }\n  pager:\n    botToken: { file: bot-token-2 }\n    channel: C0PAGER\n`).replace(
+          "    - slack: [oncall]\n      matchers: { severity: critical, service: { regex: \"order-.*\" } }",
+          `    - slack: [${slackOfRoute}]\n      escalation: ${escalation}`,
+        ),
+        join(dir, 'relay.yml'),
+        { env },
+      );
+    const good = withEscalation('{ afterSeconds: 300, steps: [{ slack: [oncall] }] }');
+    expect(good.receivers.get('slack-oncall')?.[0]?.escalation).toEqual({ afterSeconds: 300, severities: ['critical'], repage: true, steps: [{ slack: ['oncall'], email: [] }] });
+    expect(errorOf(() => withEscalation('{ afterSeconds: 300, steps: [{ slack: [oncall] }] }', 'oncall'))).toMatch(/receivers\.slack-oncall\.0\.escalation: escalation needs a Slack app destination/);
+    expect(errorOf(() => withEscalation('{ afterSeconds: 300, steps: [{ email: [nobody] }] }'))).toContain('receivers.slack-oncall.0.escalation.steps.0.email.0');
+    expect(errorOf(() => withEscalation('{ afterSeconds: 300, steps: [] }'))).toContain('receivers.slack-oncall.0.escalation.steps');
+    expect(errorOf(() => withEscalation('{ afterSeconds: 300, steps: [{}] }'))).toContain('receivers.slack-oncall.0.escalation.steps.0');
+    expect(errorOf(() => withEscalation('{ afterSeconds: soon, steps: [{ slack: [oncall] }] }'))).toContain('receivers.slack-oncall.0.escalation.afterSeconds');
+  });
+
   it('takes the path from --config or RELAY_CONFIG', () => {
     expect(configPathFrom(['--config', 'a.yml'], {})).toBe('a.yml');
     expect(configPathFrom(['--config=b.yml'], { RELAY_CONFIG: 'c.yml' })).toBe('b.yml');

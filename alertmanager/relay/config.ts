@@ -92,10 +92,28 @@ const smtp = z.strictObject({
   messageIdDomain: z.string().optional(),
 });
 
+const escalationStep = z
+  .strictObject({ slack: z.array(name).default([]), email: z.array(name).default([]) })
+  .refine((s) => s.slack.length + s.email.length > 0, 'a step names at least one destination (slack: or email:)');
+
+/**
+ * Escalation of the route's pages that nobody acknowledges: each `afterSeconds` without an acknowledgement
+ * (and not resolved), the next step's destinations are notified and (repage) the page is repeated in its thread.
+ * Needs a Slack app destination on the route: acknowledging is a button there.
+ */
+const escalation = z.strictObject({
+  afterSeconds: positiveSeconds,
+  /** Only pages of these severities escalate. */
+  severities: z.array(z.string().min(1)).min(1).default(['critical']),
+  repage: flag.default(true),
+  steps: z.array(escalationStep).min(1).max(10),
+});
+
 const route = z.strictObject({
   matchers: z.record(z.string(), labelMatcher).default({}),
   slack: z.array(name).default([]),
   email: z.array(name).default([]),
+  escalation: escalation.optional(),
 });
 
 const fileSchema = z
@@ -197,6 +215,21 @@ const fileSchema = z
           if (!config.email || !(d in config.email.destinations))
             ctx.addIssue({ code: 'custom', path: ['receivers', receiver, i, 'email', j], message: `unknown email destination "${d}" (define it under email.destinations:)` });
         });
+        if (r.escalation) {
+          const path = ['receivers', receiver, i, 'escalation'];
+          if (!r.slack.some((d) => config.slack[d]?.botToken)) {
+            ctx.addIssue({ code: 'custom', path, message: 'escalation needs a Slack app destination (botToken) on this route: acknowledging is a button there' });
+          }
+          r.escalation.steps.forEach((step, k) => {
+            step.slack.forEach((d, j) => {
+              if (!(d in config.slack)) ctx.addIssue({ code: 'custom', path: [...path, 'steps', k, 'slack', j], message: `unknown Slack destination "${d}" (define it under slack:)` });
+            });
+            step.email.forEach((d, j) => {
+              if (!config.email || !(d in config.email.destinations))
+                ctx.addIssue({ code: 'custom', path: [...path, 'steps', k, 'email', j], message: `unknown email destination "${d}" (define it under email.destinations:)` });
+            });
+          });
+        }
         for (const [label, m] of Object.entries(r.matchers)) {
           if (typeof m === 'object' && 'regex' in m) {
             try {
@@ -213,6 +246,7 @@ const fileSchema = z
 type FileConfig = z.infer<typeof fileSchema>;
 export type LabelMatcher = z.infer<typeof labelMatcher>;
 export type Route = z.infer<typeof route>;
+export type EscalationPolicy = z.infer<typeof escalation>;
 
 type SlackCommon = Omit<z.infer<typeof slackDestination>, 'webhookUrl' | 'botToken' | 'channel' | 'apiUrl'> & { name: string };
 export type SlackWebhookDestination = SlackCommon & { mode: 'webhook'; webhookUrl: string };

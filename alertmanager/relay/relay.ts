@@ -12,6 +12,8 @@ import { createEmailSender, createSmtpTransport } from './email/email-sender.ts'
 import { AlertGraphs } from './graphs/alert-graphs.ts';
 import { handleGraphRequest } from './graphs/graph-handler.ts';
 import { graphPathPrefix, slackGraphImages } from './graphs/slack-graph-images.ts';
+import { escalationPolicyFor } from './escalation/escalation-policy.ts';
+import { Escalator } from './escalation/escalator.ts';
 import { IncidentActions } from './interactivity/incident-actions.ts';
 import { incidentButtons } from './interactivity/incident-buttons.ts';
 import { createInteractionHandler } from './interactivity/interaction-handler.ts';
@@ -101,6 +103,7 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
           alertmanagerUrl: cfg.alertmanagerUrl,
           images: (d) => slackGraphImages(graphs, store, d, logger),
           renderParent: (thread) => renderParent(thread, cfg),
+          escalationFor: (d) => escalationPolicyFor(cfg, d.payload, dest.name),
           logger,
         });
         created.set(`slack:${dest.name}`, new DeliveryWorker({ store, sender, limiter: new RateLimiter(dest.ratePerSecond, dest.burst), backoff, metrics, logger, scrub }));
@@ -140,6 +143,8 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
     return monitor;
   };
   watchdog = startWatchdog(config);
+  const escalator = new Escalator({ store, config: () => config, metrics, logger, stored: (deliveries) => stored(deliveries) });
+  escalator.start();
 
   const incidentActions = new IncidentActions({
     store,
@@ -295,6 +300,7 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
       accepting = false;
       clearInterval(prune);
       clearInterval(silencePoll);
+      escalator.stop();
       watchdog?.stop();
       // Keep listening while deliveries drain and requests in flight finish (up to the grace period): new webhooks and
       // /readyz are answered 503 with Retry-After (Alertmanager retries, a balancer moves on) instead of finding the

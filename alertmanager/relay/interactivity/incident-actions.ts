@@ -56,6 +56,7 @@ export class IncidentActions {
   async acknowledge(thread: SlackThread, user: SlackUser): Promise<void> {
     const now = Date.now();
     if (!this.#d.store.acknowledgeThread(thread.id, user.id, now)) return; // acknowledged before: once is enough
+    this.#d.store.stopEscalation(thread.id, now);
     this.#d.metrics.acknowledgements.inc();
     this.#d.metrics.timeToAcknowledge.observe(Math.max(0, (now - thread.createdAt) / 1000));
     this.#d.logger.info({ destination: thread.destination, thread: thread.ts, user: user.id }, 'incident acknowledged');

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { WebhookPayload } from '../intake/webhook-payload.ts';
 import type { Channel, RoutedDelivery } from '../routing.ts';
+import type { EscalationPolicy } from '../config.ts';
 
 export interface AcceptRequest {
   dedupKey: string;
@@ -102,6 +103,17 @@ CREATE TABLE IF NOT EXISTS slack_threads (
 CREATE UNIQUE INDEX IF NOT EXISTS slack_threads_open ON slack_threads (destination, group_key) WHERE state = 'open';
 -- Which delivery was posted as which message: a retry after a partial send (posted, parent not yet updated)
 -- does not post twice.
+-- Escalation of an unacknowledged incident (one row per thread): the next step and when it is due. A step is
+-- taken in one transaction with the notification it sends, guarded by next_step: never twice, even across a kill.
+CREATE TABLE IF NOT EXISTS escalations (
+  thread_id INTEGER PRIMARY KEY,
+  policy TEXT NOT NULL,
+  next_step INTEGER NOT NULL DEFAULT 1,
+  due_at INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'stopped')),
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS escalations_due ON escalations (due_at) WHERE state = 'pending';
 -- Silences made from a thread's buttons, until their end (expiry or deletion) has been told in the thread.
 CREATE TABLE IF NOT EXISTS slack_silences (
   silence_id TEXT PRIMARY KEY,
@@ -113,6 +125,13 @@ CREATE TABLE IF NOT EXISTS slack_silences (
 );
 CREATE TABLE IF NOT EXISTS slack_posts (delivery_id INTEGER PRIMARY KEY, thread_id INTEGER NOT NULL, ts TEXT NOT NULL);
 `;
+
+export interface PendingEscalation {
+  threadId: number;
+  policy: EscalationPolicy;
+  nextStep: number;
+  dueAt: number;
+}
 
 export interface SlackThread {
   id: number;
@@ -248,6 +267,13 @@ export class OutboxStore {
       activeSilences: p(`SELECT silence_id, thread_id, created_by, ends_at FROM slack_silences WHERE state = 'active' ORDER BY created_at`),
       endSilence: p(`UPDATE slack_silences SET state = 'ended' WHERE silence_id = ? AND state = 'active'`),
       pruneSilences: p(`DELETE FROM slack_silences WHERE state = 'ended' AND created_at < ?`),
+      insertEscalation: p(`INSERT INTO escalations (thread_id, policy, next_step, due_at, state, updated_at) VALUES (?, ?, 1, ?, 'pending', ?)`),
+      dueEscalations: p(`SELECT thread_id, policy, next_step, due_at FROM escalations WHERE state = 'pending' AND due_at <= ? ORDER BY due_at LIMIT 100`),
+      nextEscalationDue: p(`SELECT min(due_at) AS due FROM escalations WHERE state = 'pending'`),
+      escalationOf: p(`SELECT thread_id, policy, next_step, due_at, state FROM escalations WHERE thread_id = ?`),
+      stopEscalation: p(`UPDATE escalations SET state = 'stopped', updated_at = ? WHERE thread_id = ? AND state = 'pending'`),
+      advanceEscalation: p(`UPDATE escalations SET next_step = next_step + 1, due_at = ?, state = ?, updated_at = ? WHERE thread_id = ? AND next_step = ? AND state = 'pending'`),
+      pruneEscalations: p(`DELETE FROM escalations WHERE NOT EXISTS (SELECT 1 FROM slack_threads t WHERE t.id = escalations.thread_id)`),
       pruneThreads: p(`DELETE FROM slack_threads WHERE state = 'resolved' AND updated_at < ?`),
       prunePosts: p('DELETE FROM slack_posts WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = slack_posts.delivery_id)'),
       getState: p('SELECT value FROM relay_state WHERE key = ?'),
@@ -346,6 +372,7 @@ export class OutboxStore {
       this.#statements.pruneThreads!.run(now - retainDeliveredMs);
       this.#statements.prunePosts!.run();
       this.#statements.pruneSilences!.run(now - retainDeliveredMs);
+      this.#statements.pruneEscalations!.run();
     });
   }
 
@@ -386,11 +413,14 @@ export class OutboxStore {
     t: Pick<SlackThread, 'destination' | 'groupKey' | 'channel' | 'ts' | 'state' | 'payload' | 'alertIndexes' | 'images'>,
     deliveryId: number,
     at: number,
+    escalation?: EscalationPolicy,
   ): SlackThread {
     return this.#transaction(() => {
       const s = this.#statements;
       const { lastInsertRowid } = s.insertThread!.run(t.destination, t.groupKey, t.channel, t.ts, t.state, JSON.stringify(t.payload), t.alertIndexes ? JSON.stringify(t.alertIndexes) : null, JSON.stringify(t.images), at, at);
       s.insertPost!.run(deliveryId, lastInsertRowid, t.ts);
+      // In the same transaction: a kill cannot leave a page whose escalation was never scheduled.
+      if (escalation && t.state === 'open') s.insertEscalation!.run(lastInsertRowid, JSON.stringify(escalation), at + escalation.afterSeconds * 1000, at);
       return toThread(s.threadById!.get(lastInsertRowid) as unknown as ThreadRow);
     });
   }
@@ -413,6 +443,45 @@ export class OutboxStore {
   /** Records the first acknowledgement; false when the thread was already acknowledged. */
   acknowledgeThread(id: number, by: string, at: number): boolean {
     return this.#statements.ackThread!.run(by, at, at, id).changes > 0;
+  }
+
+  dueEscalations(now: number): PendingEscalation[] {
+    return (this.#statements.dueEscalations!.all(now) as Array<{ thread_id: number; policy: string; next_step: number; due_at: number }>).map((r) => ({
+      threadId: r.thread_id,
+      policy: JSON.parse(r.policy) as EscalationPolicy,
+      nextStep: r.next_step,
+      dueAt: r.due_at,
+    }));
+  }
+
+  nextEscalationDue(): number | undefined {
+    return (this.#statements.nextEscalationDue!.get() as { due: number | null }).due ?? undefined;
+  }
+
+  escalationOf(threadId: number): (PendingEscalation & { state: 'pending' | 'done' | 'stopped' }) | undefined {
+    const r = this.#statements.escalationOf!.get(threadId) as { thread_id: number; policy: string; next_step: number; due_at: number; state: string } | undefined;
+    return r ? { threadId: r.thread_id, policy: JSON.parse(r.policy) as EscalationPolicy, nextStep: r.next_step, dueAt: r.due_at, state: r.state as 'pending' } : undefined;
+  }
+
+  stopEscalation(threadId: number, at: number): void {
+    this.#statements.stopEscalation!.run(at, threadId);
+  }
+
+  /**
+   * Takes escalation step `step` of a thread: moves the escalation on (or ends it) and stores the notification
+   * that step sends, in one transaction. False, and nothing stored, when that step was already taken or stopped.
+   */
+  takeEscalationStep(threadId: number, step: number, nextDueAt: number | undefined, notification: { receivedAt: number; payload: WebhookPayload; deliveries: RoutedDelivery[] }): boolean {
+    return this.#transaction(() => {
+      const s = this.#statements;
+      const { receivedAt, payload, deliveries } = notification;
+      const moved = s.advanceEscalation!.run(nextDueAt ?? receivedAt, nextDueAt === undefined ? 'done' : 'pending', receivedAt, threadId, step).changes;
+      if (moved === 0) return false;
+      if (deliveries.length === 0) return true;
+      const { lastInsertRowid } = s.insertNotification!.run(receivedAt, payload.receiver, payload.groupKey, payload.status, JSON.stringify(payload));
+      for (const d of deliveries) s.insertDelivery!.run(lastInsertRowid, d.channel, d.destination, d.alertIndexes ? JSON.stringify(d.alertIndexes) : null, receivedAt, receivedAt);
+      return true;
+    });
   }
 
   recordSilence(silenceId: string, threadId: number, createdBy: string, endsAt: number, at: number): void {

@@ -4,6 +4,7 @@
 // delivery became which message are kept in the outbox, so a restart keeps threading and a retry after a partial
 // send does not post twice.
 import type { Logger } from 'pino';
+import type { EscalationPolicy } from '../config.ts';
 import { notificationView } from '../alert-view.ts';
 import type { DestinationSender, SendOutcome } from '../delivery/send-outcome.ts';
 import type { OutboxStore, PendingDelivery, SlackThread } from '../outbox/outbox-store.ts';
@@ -19,8 +20,8 @@ export interface SlackAppSenderOptions {
   images: (delivery: PendingDelivery) => Promise<SlackImage[]>;
   /** The parent message as it should look now. */
   renderParent: (thread: SlackThread) => SlackMessage;
-  /** Called once a thread is created or its state changed (escalation bookkeeping). */
-  threadChanged?: (thread: SlackThread) => void;
+  /** The escalation that applies to a page that opens a thread, if any (scheduled with the thread). */
+  escalationFor?: (delivery: PendingDelivery) => EscalationPolicy | undefined;
   logger: Logger;
 }
 
@@ -40,8 +41,7 @@ export function createSlackAppSender(o: SlackAppSenderOptions): DestinationSende
       const fresh = { destination: name, groupKey: delivery.payload.groupKey, state, payload: delivery.payload, alertIndexes: delivery.alertIndexes, images } as const;
       const draft: SlackThread = { ...fresh, id: 0, channel: client.destination.channel, ts: '', ackedBy: undefined, ackedAt: undefined, createdAt: now, updatedAt: now };
       const { channel, ts } = await client.post(o.renderParent(draft));
-      thread = store.createThread({ ...fresh, channel, ts }, delivery.id, now);
-      o.threadChanged?.(thread);
+      store.createThread({ ...fresh, channel, ts }, delivery.id, now, o.escalationFor?.(delivery));
       return { kind: 'delivered' };
     }
     if (!posted) {
@@ -51,8 +51,8 @@ export function createSlackAppSender(o: SlackAppSenderOptions): DestinationSende
     if (posted?.ts !== thread.ts) {
       // A reply: the parent now shows this notification (for a retry, again: the update is idempotent).
       store.updateThread(thread.id, state, delivery.payload, delivery.alertIndexes, now);
+      if (state === 'resolved') store.stopEscalation(thread.id, now);
       thread = store.thread(thread.id)!;
-      o.threadChanged?.(thread);
       try {
         await client.update(thread.channel, thread.ts, o.renderParent(thread));
       } catch (error) {

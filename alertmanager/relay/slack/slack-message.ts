@@ -3,7 +3,7 @@
 // carries the severity colour (green once resolved); `text` is set because mobile notifications show only that.
 // Slack's limits (50 blocks, 3000 characters a section, 150 a header, 10 fields) are kept by construction:
 // extra alerts become "and N more", long text is cut.
-import { formatDuration, formatTime, type AlertView, type NotificationView, type Severity } from '../alert-view.ts';
+import { escalationLine, formatDuration, formatTime, type AlertView, type NotificationView, type Severity } from '../alert-view.ts';
 import { escapeMrkdwn, mrkdwnLink, truncateMrkdwn } from './mrkdwn.ts';
 
 // The Block Kit subset this relay writes (plain JSON, as Slack's API reference describes it).
@@ -46,7 +46,8 @@ const statusEmoji = { firing: '🔥', resolved: '✅' } as const;
 function headerText(view: NotificationView): string {
   const status = view.status === 'firing' ? `FIRING:${view.firingCount}` : 'RESOLVED';
   const severity = view.severity === 'none' ? '' : ` ${view.severity.toUpperCase()}`;
-  const text = `${statusEmoji[view.status]} [${status}]${severity} ${escapeMrkdwn(view.name)}`;
+  const escalated = view.escalation ? `⏫ ESCALATED ${view.escalation.step}/${view.escalation.steps} ` : '';
+  const text = `${escalated}${statusEmoji[view.status]} [${status}]${severity} ${escapeMrkdwn(view.name)}`;
   return truncateMrkdwn(text, slackLimits.headerText);
 }
 
@@ -56,7 +57,8 @@ function topLevelText(view: NotificationView): string {
   const counts = view.status === 'firing' ? `[FIRING:${view.firingCount}]` : '[RESOLVED]';
   const severity = view.severity === 'none' ? '' : ` (${view.severity})`;
   const summary = first?.summary ? `: ${escapeMrkdwn(first.summary)}` : '';
-  return truncateMrkdwn(`${statusEmoji[view.status]} ${counts} ${escapeMrkdwn(view.name)}${severity}${summary}`, slackLimits.sectionText);
+  const escalated = view.escalation ? `⏫ ${escalationLine(view.escalation)} · ` : '';
+  return truncateMrkdwn(`${escalated}${statusEmoji[view.status]} ${counts} ${escapeMrkdwn(view.name)}${severity}${summary}`, slackLimits.sectionText);
 }
 
 function alertBlocks(alert: AlertView): SlackBlock[] {
