@@ -44,6 +44,13 @@ describe('alert graph PNG', () => {
     expect(renderChartPng(spec({ firing: undefined })).equals(renderChartPng(spec()))).toBe(false);
   });
 
+  it('marks the points of a sparse series (a line of one point would not show)', () => {
+    // Same axes either way (the threshold sets the range); only the point differs.
+    const one = spec({ threshold: 0.7, series: [{ name: 'instance=new', points: [[end - 10_000, 0.7]] }] });
+    const withoutPoint = spec({ threshold: 0.7, series: [{ name: 'instance=new', points: [[end - 10_000, Number.NaN]] }] });
+    expect(renderChartPng(one).equals(renderChartPng(withoutPoint))).toBe(false);
+  });
+
   it('says when there is no data', () => {
     expect(chartSvg(spec({ series: [] }))).toContain('no data for this range');
   });

@@ -95,7 +95,10 @@ export function chartSvg(spec: ChartSpec): string {
       type: 'line' as const,
       name: s.name,
       data: s.points.map(([t, v]) => [t, Number.isFinite(v) ? v : null]),
-      showSymbol: false,
+      // A sparse series (new, or scraped rarely) would be invisible as a line alone: its points are marked.
+      showSymbol: s.points.length < 40,
+      symbol: 'circle',
+      symbolSize: 4,
       connectNulls: false,
       lineStyle: { width: 1.5 },
       color: palette[i % palette.length],
@@ -104,7 +107,7 @@ export function chartSvg(spec: ChartSpec): string {
       ...(i === 0 && markLine ? { markLine } : {}),
     }));
     // A graph without data still shows the window, the threshold and why it is empty.
-    if (series.length === 0) series.push({ type: 'line', name: 'no data', data: [], showSymbol: false, connectNulls: false, lineStyle: { width: 1.5 }, color: palette[0], ...(markArea ? { markArea } : {}), ...(markLine ? { markLine } : {}) });
+    if (series.length === 0) series.push({ type: 'line', name: 'no data', data: [], showSymbol: false, symbol: 'circle', symbolSize: 4, connectNulls: false, lineStyle: { width: 1.5 }, color: palette[0], ...(markArea ? { markArea } : {}), ...(markLine ? { markLine } : {}) });
     const values = spec.series.flatMap((s) => s.points.map(([, v]) => v)).filter(Number.isFinite);
     // The threshold is always inside the plot: the graph shows how far from the line the values are.
     if (spec.threshold !== undefined) values.push(spec.threshold);
