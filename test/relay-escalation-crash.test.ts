@@ -1,14 +1,14 @@
-// Escalation survives SIGKILL and never takes a step twice: the relay process (real, as `npm start` runs it) is
-// killed right after the page, again while the first escalation email is held up by the mail server (the step
+// Escalation survives SIGKILL and never takes a step twice: a real Alertmanager pages through the relay process
+// (real, as `npm start` runs it), which is killed right after the page, again while the first escalation email is held up by the mail server (the step
 // taken, its email still in the outbox), and again after the second email went out. Each step's email arrives
 // exactly once, the outbox shows each step stored once and the escalation done.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { writeTestRelayConfig } from '../alertmanager/relay/testing/relay-config-file.ts';
-import { postWebhook, webhookPayload } from '../alertmanager/relay/testing/webhook-fixtures.ts';
+import { startAlertmanager } from '../stack/alertmanager-process.ts';
 import { freePort } from '../stack/free-port.ts';
 import { startRelay, type RelayProcess } from '../stack/relay-process.ts';
 import { startSlackStandIn } from '../stack/slack-stand-in.ts';
@@ -47,8 +47,23 @@ it('escalates each step exactly once across relay SIGKILLs', async () => {
   const metric = async (name: string, labels: Record<string, string> = {}): Promise<number> => sumOf((await scrape(relay.metricsUrl)).samples, name, labels);
   const escalationMails = (step: number) => smtp.received.filter((m) => (m.parsed.subject ?? '').includes(`ESCALATED ${step}/2`));
 
-  expect((await postWebhook(relay.webhookUrl, token, webhookPayload({ alertname: 'NobodyHome' }))).status).toBe(200);
-  await waitFor(() => slack.messages.find((m) => m.text.includes('NobodyHome')), { what: 'the page' });
+  // Alertmanager pages the relay on its fixed port (and retries while the relay is down).
+  writeFileSync(
+    join(dir, 'alertmanager.yml'),
+    JSON.stringify({
+      route: { receiver: 'slack-oncall', group_by: ['alertname'], group_wait: '1s', group_interval: '1s', repeat_interval: '1h' },
+      receivers: [{ name: 'slack-oncall', webhook_configs: [{ url: relay.webhookUrl, send_resolved: true, http_config: { authorization: { type: 'Bearer', credentials_file: relay.tokenFile } } }] }],
+    }),
+  );
+  const alertmanager = await startAlertmanager({ configFile: join(dir, 'alertmanager.yml') });
+  cleanups.push(() => alertmanager.stop());
+  const fired = await fetch(`${alertmanager.url}/api/v2/alerts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify([{ labels: { alertname: 'NobodyHome', severity: 'critical', service: 'order-service', instance: '127.0.0.1:9464' }, annotations: { summary: 'Nobody is home.' }, generatorURL: 'http://127.0.0.1:9090/graph?g0.expr=up' }]),
+  });
+  expect(fired.status).toBe(200);
+  await waitFor(() => slack.messages.find((m) => m.text.includes('NobodyHome')), { what: 'the page', timeoutMs: 60_000 });
   // Kill 1: the escalation is only scheduled.
   await relay.kill();
   relay = await start();
