@@ -104,6 +104,7 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
           images: (d) => slackGraphImages(graphs, store, d, logger),
           renderParent: (thread) => renderParent(thread, cfg),
           escalationFor: (d) => escalationPolicyFor(cfg, d.payload, dest.name),
+          stored: (deliveries) => stored(deliveries),
           logger,
         });
         created.set(`slack:${dest.name}`, new DeliveryWorker({ store, sender, limiter: new RateLimiter(dest.ratePerSecond, dest.burst), backoff, metrics, logger, scrub }));

@@ -1,5 +1,5 @@
 // Escalation in one relay: a critical page nobody acknowledges is re-paged in its thread and sent to the next
-// step's destinations, step by step, then stops; acknowledging or resolving stops it; warnings do not escalate.
+// step's destinations, step by step, then stops; they hear of the resolution; acknowledging or resolving stops it; warnings do not escalate.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackStandIn, type SlackApiMessage, type SlackStandIn } from '../../../stack/slack-stand-in.ts';
 import { startSmtpSink, type SmtpSink } from '../../../stack/smtp-sink.ts';
@@ -70,6 +70,11 @@ describe('escalation', () => {
       return r.length === 2 && r;
     }, 'the two re-pages in the thread');
     expect(replies.map((r) => r.text)).toEqual([expect.stringContaining('ESCALATED 1/2'), expect.stringContaining('ESCALATED 2/2')]);
+    // The resolution reaches the thread and, once, the destinations the incident was escalated to.
+    expect((await postWebhook(relay.webhookUrl, relay.token, webhookPayload({ alertname: 'Unanswered', status: 'resolved' }))).status).toBe(200);
+    await until(() => mailsOf('Unanswered').length === 3, 'the resolution email to the escalation list');
+    expect(mailsOf('Unanswered')[2]!.parsed.subject).toMatch(/\[RESOLVED\] Unanswered/);
+    await until(() => parent.text.includes('[RESOLVED]'), 'the parent resolved');
     const text = (await (await fetch(`${relay.relay.url}/metrics`)).text()).split('\n');
     expect(text).toContain('alert_relay_escalations_total{step="1"} 1');
     expect(text).toContain('alert_relay_escalations_total{step="2"} 1');

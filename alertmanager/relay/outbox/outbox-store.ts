@@ -111,6 +111,8 @@ CREATE TABLE IF NOT EXISTS escalations (
   next_step INTEGER NOT NULL DEFAULT 1,
   due_at INTEGER NOT NULL,
   state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'stopped')),
+  -- Whether the destinations escalated to were told of the resolution.
+  resolution_sent INTEGER NOT NULL DEFAULT 0,
   updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS escalations_due ON escalations (due_at) WHERE state = 'pending';
@@ -273,6 +275,7 @@ export class OutboxStore {
       escalationOf: p(`SELECT thread_id, policy, next_step, due_at, state FROM escalations WHERE thread_id = ?`),
       stopEscalation: p(`UPDATE escalations SET state = 'stopped', updated_at = ? WHERE thread_id = ? AND state = 'pending'`),
       advanceEscalation: p(`UPDATE escalations SET next_step = next_step + 1, due_at = ?, state = ?, updated_at = ? WHERE thread_id = ? AND next_step = ? AND state = 'pending'`),
+      markResolutionSent: p(`UPDATE escalations SET resolution_sent = 1, state = CASE state WHEN 'pending' THEN 'stopped' ELSE state END, updated_at = ? WHERE thread_id = ? AND resolution_sent = 0`),
       pruneEscalations: p(`DELETE FROM escalations WHERE NOT EXISTS (SELECT 1 FROM slack_threads t WHERE t.id = escalations.thread_id)`),
       pruneThreads: p(`DELETE FROM slack_threads WHERE state = 'resolved' AND updated_at < ?`),
       prunePosts: p('DELETE FROM slack_posts WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = slack_posts.delivery_id)'),
@@ -481,6 +484,31 @@ export class OutboxStore {
       const { lastInsertRowid } = s.insertNotification!.run(receivedAt, payload.receiver, payload.groupKey, payload.status, JSON.stringify(payload));
       for (const d of deliveries) s.insertDelivery!.run(lastInsertRowid, d.channel, d.destination, d.alertIndexes ? JSON.stringify(d.alertIndexes) : null, receivedAt, receivedAt);
       return true;
+    });
+  }
+
+  /**
+   * The incident resolved: stops its escalation and, when steps were taken, stores the resolution for the
+   * destinations they notified (once: guarded by resolution_sent). Returns those deliveries.
+   */
+  resolveEscalation(threadId: number, payload: WebhookPayload, alertIndexes: number[] | undefined, exclude: { channel: Channel; destination: string }, at: number): RoutedDelivery[] {
+    return this.#transaction(() => {
+      const s = this.#statements;
+      const row = s.escalationOf!.get(threadId) as { policy: string; next_step: number } | undefined;
+      if (!row || s.markResolutionSent!.run(at, threadId).changes === 0) return [];
+      const policy = JSON.parse(row.policy) as EscalationPolicy;
+      const deliveries: RoutedDelivery[] = [];
+      for (const step of policy.steps.slice(0, row.next_step - 1)) {
+        const targets = [...step.slack.map((d) => ['slack', d] as const), ...step.email.map((d) => ['email', d] as const)];
+        for (const [channel, destination] of targets) {
+          if (channel === exclude.channel && destination === exclude.destination) continue;
+          if (!deliveries.some((d) => d.channel === channel && d.destination === destination)) deliveries.push({ channel, destination, alertIndexes });
+        }
+      }
+      if (deliveries.length === 0) return [];
+      const { lastInsertRowid } = s.insertNotification!.run(at, payload.receiver, payload.groupKey, payload.status, JSON.stringify(payload));
+      for (const d of deliveries) s.insertDelivery!.run(lastInsertRowid, d.channel, d.destination, d.alertIndexes ? JSON.stringify(d.alertIndexes) : null, at, at);
+      return deliveries;
     });
   }
 

@@ -5,6 +5,7 @@
 // send does not post twice.
 import type { Logger } from 'pino';
 import type { EscalationPolicy } from '../config.ts';
+import type { RoutedDelivery } from '../routing.ts';
 import { notificationView } from '../alert-view.ts';
 import type { DestinationSender, SendOutcome } from '../delivery/send-outcome.ts';
 import type { OutboxStore, PendingDelivery, SlackThread } from '../outbox/outbox-store.ts';
@@ -22,6 +23,8 @@ export interface SlackAppSenderOptions {
   renderParent: (thread: SlackThread) => SlackMessage;
   /** The escalation that applies to a page that opens a thread, if any (scheduled with the thread). */
   escalationFor?: (delivery: PendingDelivery) => EscalationPolicy | undefined;
+  /** Wakes the workers of deliveries this sender stored (the resolution for escalated-to destinations). */
+  stored?: (deliveries: readonly RoutedDelivery[]) => void;
   logger: Logger;
 }
 
@@ -51,7 +54,12 @@ export function createSlackAppSender(o: SlackAppSenderOptions): DestinationSende
     if (posted?.ts !== thread.ts) {
       // A reply: the parent now shows this notification (for a retry, again: the update is idempotent).
       store.updateThread(thread.id, state, delivery.payload, delivery.alertIndexes, now);
-      if (state === 'resolved') store.stopEscalation(thread.id, now);
+      if (state === 'resolved') {
+        store.stopEscalation(thread.id, now);
+        // Whoever the incident was escalated to hears that it is over.
+        const told = store.resolveEscalation(thread.id, delivery.payload, delivery.alertIndexes, { channel: 'slack', destination: name }, now);
+        if (told.length > 0) o.stored?.(told);
+      }
       thread = store.thread(thread.id)!;
       try {
         await client.update(thread.channel, thread.ts, o.renderParent(thread));
