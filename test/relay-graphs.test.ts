@@ -153,6 +153,17 @@ describe('graphs in pages', () => {
       expect(sumOf(await metricsOf(down), 'alert_relay_graphs_total', { outcome: 'unreachable' })).toBe(2);
       expect(sumOf(await metricsOf(slow), 'alert_relay_graphs_total', { outcome: 'timeout' })).toBe(2);
       expect(sumOf(await metricsOf(slow), 'alert_relay_graphs_total', { outcome: 'rendered' })).toBe(0);
+
+      // A Prometheus that keeps hanging: after three timeouts in a row graphs are skipped, not waited for.
+      for (const name of ['PromHung2', 'PromHung3']) {
+        expect((await postWebhook(slow.webhookUrl, slow.token, memoryAlert(name))).status).toBe(200);
+        await waitFor(slackPageOf(name), { what: `the ${name} page`, timeoutMs: 30_000 });
+        await waitFor(mailOf(name), { what: `the ${name} email`, timeoutMs: 30_000 });
+      }
+      const samples = await metricsOf(slow);
+      expect(sumOf(samples, 'alert_relay_graphs_total', { outcome: 'timeout' })).toBeGreaterThanOrEqual(3);
+      expect(sumOf(samples, 'alert_relay_graphs_total', { outcome: 'timeout' })).toBeLessThanOrEqual(4);
+      expect(sumOf(samples, 'alert_relay_graphs_total', { outcome: 'skipped' })).toBeGreaterThanOrEqual(2);
     } finally {
       for (const s of sockets) s.destroy();
       hung.close();

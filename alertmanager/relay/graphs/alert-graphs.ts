@@ -21,8 +21,14 @@ export interface GraphsConfig {
   publicBaseUrl: string | undefined;
 }
 
-export type GraphOutcome = 'rendered' | 'no_expression' | 'render_error' | PrometheusQueryError['reason'];
-export const graphOutcomes: GraphOutcome[] = ['rendered', 'no_expression', 'timeout', 'unreachable', 'http_error', 'query_error', 'bad_response', 'render_error'];
+export type GraphOutcome = 'rendered' | 'no_expression' | 'render_error' | 'skipped' | PrometheusQueryError['reason'];
+export const graphOutcomes: GraphOutcome[] = ['rendered', 'no_expression', 'timeout', 'unreachable', 'http_error', 'query_error', 'bad_response', 'render_error', 'skipped'];
+
+/**
+ * A Prometheus that hangs would cost every page its whole budget; after this many timeouts in a row, graphs are
+ * skipped (counted as `skipped`) for a while, then tried again.
+ */
+export const hangBreaker = { timeoutsInARow: 3, pauseMs: 60_000 } as const;
 
 export interface GraphMetrics {
   outcome(outcome: GraphOutcome): void;
@@ -95,6 +101,8 @@ export class AlertGraphs {
   readonly #config: GraphsConfig;
   readonly #metrics: GraphMetrics;
   readonly #logger: Logger;
+  #timeoutsInARow = 0;
+  #pausedUntil = 0;
 
   constructor(config: GraphsConfig, metrics: GraphMetrics, logger: Logger) {
     this.#config = config;
@@ -116,6 +124,10 @@ export class AlertGraphs {
     const withoutExpr = alerts.filter((a) => !exprFromGeneratorUrl(a.generatorURL)).length;
     if (withoutExpr > 0 && plans.length === 0) this.#metrics.outcome('no_expression');
     if (plans.length === 0) return [];
+    if (Date.now() < this.#pausedUntil) {
+      for (let i = 0; i < plans.length; i++) this.#metrics.outcome('skipped');
+      return [];
+    }
     const budgetMs = this.#config.budgetSeconds * 1000;
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
@@ -149,6 +161,14 @@ export class AlertGraphs {
       const late = plans.length - counted.size;
       for (let i = 0; i < late; i++) this.#metrics.outcome('timeout');
       this.#logger.warn({ late, budgetSeconds: this.#config.budgetSeconds }, 'graphs not ready within the time budget; page sent without them');
+      this.#timeoutsInARow += 1;
+      if (this.#timeoutsInARow >= hangBreaker.timeoutsInARow) {
+        this.#pausedUntil = Date.now() + hangBreaker.pauseMs;
+        this.#timeoutsInARow = 0;
+        this.#logger.error({ pauseSeconds: hangBreaker.pauseMs / 1000 }, 'Prometheus keeps timing out; pages go without graphs for a while');
+      }
+    } else {
+      this.#timeoutsInARow = 0;
     }
     return settled.filter((g): g is RenderedGraph => g !== undefined);
   }
