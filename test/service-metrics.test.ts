@@ -258,6 +258,11 @@ describe('order service /metrics', () => {
         expect(samples.some((s) => s.name === name), `${name} has samples`).toBe(true);
       }
     }
+    // Scrapes of /metrics (dozens by now: GET, 200, no express route) are not counted as HTTP requests of the API.
+    const unroutedOk = samples.filter(
+      (s) => s.name === 'http_server_request_duration_seconds_count' && s.labels.http_route === undefined && s.labels.http_response_status_code === '200',
+    );
+    expect(unroutedOk.reduce((total, s) => total + s.value, 0), 'scrapes counted as HTTP requests').toBe(0);
     // A `# UNIT` line names the unit the family name ends with (before _total).
     for (const [, name, unit] of text.matchAll(/^# UNIT (\S+) (\S+)$/gm)) expect(name!.replace(/_total$/, '')).toMatch(new RegExp(`_${unit}$`));
     // Attribute dots became underscores; no label keeps a dot, no name keeps an unsuffixed base unit.
