@@ -23,6 +23,7 @@ export interface CatalogueEntry {
 }
 
 const runtimeNode = 'service/telemetry/runtime-node.ts';
+const workerPoolMetrics = 'service/telemetry/worker-pool-metrics.ts';
 const heapSpace = { v8js_heap_space_name: [] } as const;
 const dbPool = { db_client_connection_pool_name: [] } as const;
 const workerPool = { worker_pool_name: [] } as const;
@@ -286,7 +287,7 @@ export const metricCatalogue: readonly CatalogueEntry[] = [
     labels: { ...workerPool, worker_pool_thread_state: ['busy', 'idle'] },
     jvm: '`executor_active_threads`, `executor_pool_size_threads`',
     description: 'Worker threads, by state.',
-    source: 'service/telemetry/worker-pool.ts',
+    source: workerPoolMetrics,
     group: 'Worker-thread pool',
   },
   {
@@ -296,7 +297,7 @@ export const metricCatalogue: readonly CatalogueEntry[] = [
     labels: workerPool,
     jvm: '`executor_pool_max_threads`',
     description: 'The most worker threads the pool runs.',
-    source: 'service/telemetry/worker-pool.ts',
+    source: workerPoolMetrics,
     group: 'Worker-thread pool',
   },
   {
@@ -306,7 +307,7 @@ export const metricCatalogue: readonly CatalogueEntry[] = [
     labels: workerPool,
     jvm: '`executor_queued_tasks`',
     description: 'Tasks waiting for a worker thread.',
-    source: 'service/telemetry/worker-pool.ts',
+    source: workerPoolMetrics,
     group: 'Worker-thread pool',
   },
   {
@@ -316,7 +317,7 @@ export const metricCatalogue: readonly CatalogueEntry[] = [
     labels: workerPool,
     jvm: '`executor_queue_remaining_tasks`',
     description: 'Tasks the queue still takes before new ones are rejected.',
-    source: 'service/telemetry/worker-pool.ts',
+    source: workerPoolMetrics,
     group: 'Worker-thread pool',
   },
   {
@@ -326,7 +327,7 @@ export const metricCatalogue: readonly CatalogueEntry[] = [
     labels: workerPool,
     jvm: '`executor_completed_tasks_total`',
     description: 'Tasks that ran to an end (result or error); exported at 0 from the start.',
-    source: 'service/telemetry/worker-pool.ts',
+    source: workerPoolMetrics,
     group: 'Worker-thread pool',
   },
   {
@@ -336,7 +337,7 @@ export const metricCatalogue: readonly CatalogueEntry[] = [
     labels: workerPool,
     jvm: 'Tomcat / executor rejected executions',
     description: 'Tasks refused because the queue was full; exported at 0 from the start.',
-    source: 'service/telemetry/worker-pool.ts',
+    source: workerPoolMetrics,
     group: 'Worker-thread pool',
   },
   {
@@ -346,7 +347,7 @@ export const metricCatalogue: readonly CatalogueEntry[] = [
     labels: workerPool,
     jvm: '`executor_idle_seconds` (queue wait)',
     description: 'Time a task waited in the queue for a worker thread (start minus submit).',
-    source: 'service/telemetry/worker-pool.ts',
+    source: workerPoolMetrics,
     group: 'Worker-thread pool',
   },
   {
@@ -356,7 +357,7 @@ export const metricCatalogue: readonly CatalogueEntry[] = [
     labels: workerPool,
     jvm: '`executor_seconds`',
     description: 'Time a task ran on a worker thread (end minus start).',
-    source: 'service/telemetry/worker-pool.ts',
+    source: workerPoolMetrics,
     group: 'Worker-thread pool',
   },
   {
@@ -366,7 +367,7 @@ export const metricCatalogue: readonly CatalogueEntry[] = [
     labels: worker,
     jvm: 'per-thread CPU',
     description: "Event-loop utilization of each worker thread since the previous scrape (read from the main thread).",
-    source: 'service/telemetry/worker-pool.ts',
+    source: workerPoolMetrics,
     group: 'Worker-thread pool',
   },
   {
@@ -375,7 +376,7 @@ export const metricCatalogue: readonly CatalogueEntry[] = [
     unit: 'bytes',
     labels: worker,
     description: "Heap used by each worker thread's isolate (its last answer, so a scrape never waits on a busy worker).",
-    source: 'service/telemetry/worker-pool.ts',
+    source: workerPoolMetrics,
     group: 'Worker-thread pool',
   },
   // HTTP server
