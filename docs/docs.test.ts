@@ -36,6 +36,7 @@ const landingInParallel: Record<string, string | null> = {
   'service/db/postgres-user-access.ts': null,
   'test/embedded-postgres-private-dir.test.ts': null,
   'test/runtime-imports.test.ts': null,
+  'prometheus/generated-files.test.ts': null,
   'test/support/relay/': 'alertmanager/relay/testing/',
   'test/support/relay/in-process-relay.ts': 'alertmanager/relay/testing/in-process-relay.ts',
   'test/support/relay/relay-config-file.ts': 'alertmanager/relay/testing/relay-config-file.ts',
