@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alerts } from '../prometheus/thresholds.ts';
 import { startAlertmanager, type AlertmanagerProcess } from '../stack/alertmanager-process.ts';
 import { runTool } from '../test/support/run-tool.ts';
-import { waitFor } from '../test/support/wait-for.ts';
+import { waitFor } from '../common/wait-for.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const configFile = join(here, 'alertmanager.yml');

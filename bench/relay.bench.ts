@@ -9,12 +9,12 @@ import autocannon from 'autocannon';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startProcess, waitUntilHealthy } from '../../stack/child-process.ts';
-import { freePort } from '../../stack/free-port.ts';
-import { startRelay } from '../../stack/relay-process.ts';
-import { startSlackStandIn } from '../../stack/slack-stand-in.ts';
-import { writeTestRelayConfig } from './testing/relay-config-file.ts';
-import { webhookPayload } from './testing/webhook-fixtures.ts';
+import { startProcess, waitUntilHealthy } from '../stack/child-process.ts';
+import { freePort } from '../common/free-port.ts';
+import { startRelay } from '../stack/relay-process.ts';
+import { startSlackStandIn } from '../test/support/stand-ins/slack-stand-in.ts';
+import { writeTestRelayConfig } from '../test/support/relay/relay-config-file.ts';
+import { webhookPayload } from '../test/support/relay/webhook-fixtures.ts';
 
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = 10;

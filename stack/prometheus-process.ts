@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { startProcess, waitHealthyOrDiscard, type ManagedProcess } from './child-process.ts';
 import { resolveConfigPaths } from './config-paths.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '../common/free-port.ts';
 
 export interface PrometheusOptions {
   configFile: string;

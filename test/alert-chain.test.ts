@@ -14,7 +14,7 @@ import { startAlertmanager, type AlertmanagerProcess } from '../stack/alertmanag
 import { startOrderService, type OrderServiceProcess } from '../stack/order-service-process.ts';
 import { startPrometheus, type PrometheusProcess } from '../stack/prometheus-process.ts';
 import { startOrderTraffic, type OrderTraffic } from './support/order-traffic.ts';
-import { waitFor } from './support/wait-for.ts';
+import { waitFor } from '../common/wait-for.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

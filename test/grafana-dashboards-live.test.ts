@@ -20,7 +20,7 @@ import type { InterpolationContext } from '../grafana/verification/query-interpo
 import { intervals, jobs } from '../prometheus/thresholds.ts';
 import type { RunningStack } from '../stack/stack.ts';
 import { startTestStack } from './support/test-stack.ts';
-import { waitFor } from './support/wait-for.ts';
+import { waitFor } from '../common/wait-for.ts';
 
 const scrapeIntervalSeconds = Number.parseInt(intervals.scrape, 10);
 const dashboards = allDashboards();

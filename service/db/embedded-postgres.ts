@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { freePort } from '../../stack/free-port.ts';
+import { freePort } from '../../common/free-port.ts';
 import type { Logger } from '../logger.ts';
 
 export interface EmbeddedDatabase {
