@@ -9,7 +9,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startOrderService } from '../stack/order-service-process.ts';
 import { parsePrometheusText, sumOf } from '../test/support/prometheus-text.ts';
-import { runtimeCollectors } from '../service/telemetry/index.ts';
+import { runtimeCollectors } from '../service/telemetry/runtime-collectors.ts';
 import { createPrometheusEndpoint } from '../service/telemetry/prometheus-exporter.ts';
 import { runtimeNodeInstrumentation, runtimeNodeViews } from '../service/telemetry/runtime-node.ts';
 
