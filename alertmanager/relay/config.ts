@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { booleanSetting, describeIssues, portNumber as port } from '../../common/config-fields.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -17,7 +18,6 @@ const secretRef = z.union(
 );
 export type SecretRef = z.infer<typeof secretRef>;
 
-const port = z.coerce.number().int().min(0).max(65535);
 const positiveSeconds = z.coerce.number().positive();
 const name = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'names use letters, digits, _ . -');
 
@@ -47,8 +47,8 @@ const smtp = z.strictObject({
   host: z.string().min(1),
   port,
   /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
-  secure: z.coerce.boolean().default(false),
-  requireTls: z.coerce.boolean().default(false),
+  secure: booleanSetting.default(false),
+  requireTls: booleanSetting.default(false),
   user: z.string().optional(),
   password: secretRef.optional(),
   from: z.string().min(3),
@@ -210,10 +210,6 @@ function readSecret(ref: SecretRef, key: string, baseDir: string, env: NodeJS.Pr
   return value;
 }
 
-function formatIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('\n');
-}
-
 /** Parses and validates YAML text; throws ConfigError naming the key (or line) that is wrong. */
 export function parseRelayConfig(text: string, sourcePath: string, sources: ConfigSources): RelayConfig {
   let raw: unknown;
@@ -227,7 +223,7 @@ export function parseRelayConfig(text: string, sourcePath: string, sources: Conf
     throw error;
   }
   const parsed = fileSchema.safeParse(expandEnv(raw ?? {}, sources.env, []));
-  if (!parsed.success) throw new ConfigError(`${sourcePath}: invalid relay configuration:\n${formatIssues(parsed.error)}`);
+  if (!parsed.success) throw new ConfigError(`${sourcePath}: invalid relay configuration:\n${describeIssues(parsed.error).join('\n')}`);
   const file = parsed.data;
   const baseDir = dirname(resolve(sourcePath));
   const secrets: string[] = [];
