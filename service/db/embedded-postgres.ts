@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { freePort } from '../../common/free-port.ts';
+import { waitFor } from '../../common/wait-for.ts';
 import type { Logger } from '../logger.ts';
 
 export interface EmbeddedDatabase {
@@ -80,11 +80,7 @@ async function stopOrphanedServer(dataDir: string, logger: Logger): Promise<void
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
   logger.warn({ pid }, 'stopping a PostgreSQL left running by an earlier process');
   process.kill(pid, 'SIGINT'); // PostgreSQL's fast shutdown
-  const deadline = Date.now() + 30_000;
-  while (isAlive(pid)) {
-    if (Date.now() > deadline) throw new Error(`PostgreSQL ${pid} holding ${dataDir} did not stop`);
-    await delay(50);
-  }
+  await waitFor(() => !isAlive(pid), { what: `PostgreSQL ${pid} holding ${dataDir} to stop`, timeoutMs: 30_000, intervalMs: 50 });
 }
 
 function isAlive(pid: number): boolean {
