@@ -14,7 +14,7 @@ import { metricTypes, scrape } from '../test/support/prometheus-text.ts';
 import { waitFor } from '../common/wait-for.ts';
 import { metricNamesIn } from './promql-metric-names.ts';
 import { alertingRules, recordingRules } from './rule-catalogue.ts';
-import { jobs } from './thresholds.ts';
+import { jobs } from './alerting-config.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

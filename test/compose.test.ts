@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { parseRelayConfig } from '../alertmanager/relay/config.ts';
 import { orderServiceMetricsPort, orderServiceReplicas, relayTokenSecretPath } from '../compose/compose-addresses.ts';
 import { renderComposeConfigs } from '../compose/render-configs.ts';
-import { grafana, intervals } from '../prometheus/thresholds.ts';
+import { grafana, intervals } from '../prometheus/alerting-config.ts';
 import { dockerImageFiles } from './support/docker-image-files.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');

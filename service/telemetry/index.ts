@@ -12,7 +12,7 @@ import { runtimeNodeInstrumentation, runtimeNodeViews } from './runtime-node.ts'
 import { autoInstrumentations, spanExport, tracingViews } from './tracing.ts';
 
 export { instrumentPgPool, type PgPoolTelemetryOptions } from './db-pool.ts';
-export { instrumentWorkerPool, type WorkerPoolTelemetryOptions } from './worker-pool.ts';
+export { instrumentWorkerPool, type WorkerPoolTelemetryOptions } from './worker-pool-metrics.ts';
 
 export interface TelemetryConfig {
   serviceName: string;
