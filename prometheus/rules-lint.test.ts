@@ -1,4 +1,5 @@
-// The conventions every alert keeps (GUIDE section 4), checked on the generated rules: labels, annotations,
+// The conventions every alert keeps (CamelCase names; severity critical pages, warning goes to the digest, info is
+// not sent; a static summary sentence), checked on the generated rules: labels, annotations,
 // runbook sections that exist, dashboard links to the fixed uids, paging delays that fit the one-minute goal,
 // recording rule names, and a promtool case for every alert and severity.
 import { globSync, readFileSync } from 'node:fs';

@@ -1,5 +1,6 @@
 // Builds an alert's rules, one per severity level in prometheus/alerting-config.ts, with the labels and annotations
-// every alert carries (GUIDE section 4). The level's threshold goes into both the expression and the text.
+// every alert carries: severity and service labels; summary, description, runbook_url and dashboard_url
+// annotations. The level's threshold goes into both the expression and the text.
 import { alerts, dashboardUrl, runbookUrl, type AlertConfig, type AlertName, type Level, type Severity } from '../alerting-config.ts';
 import type { AlertingRule } from './rule-types.ts';
 

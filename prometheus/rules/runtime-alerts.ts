@@ -1,4 +1,5 @@
-// Alerts on the order service's Node runtime: V8 heap against its limit (never used/total, GUIDE section 3),
+// Alerts on the order service's Node runtime: V8 heap against its limit (never used/total: V8 grows the total
+// lazily, so used/total says nothing about how close the process is to dying of its heap),
 // GC, event loop, DB connection pool, worker-thread pool, memory against the container limit, restarts, and
 // instances that stopped answering scrapes.
 import { alerts, selectors, settings } from '../alerting-config.ts';
