@@ -1,9 +1,6 @@
 import { z } from 'zod';
+import { booleanSetting as bool, parseEnv, portNumber as port } from '../common/config-fields.ts';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 
 /** Environment variables the order service reads; every key here is documented in README.md. */
@@ -54,14 +51,10 @@ export class ConfigError extends Error {}
 
 /** Validates the environment once at start; the error names every bad variable and why. */
 export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env, version = '0.1.0'): ServiceConfig {
-  const known = Object.fromEntries(Object.keys(envSchema.shape).flatMap((k) => (env[k] === undefined || env[k] === '' ? [] : [[k, env[k]]])));
-  const parsed = envSchema.safeParse(known);
-  if (!parsed.success) {
-    // Never echo the values: DATABASE_URL may carry a password.
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ConfigError(`invalid configuration: ${problems}`);
-  }
-  const e = parsed.data;
+  // Never echo the values: DATABASE_URL may carry a password (parseEnv names variables only).
+  const parsed = parseEnv(envSchema, env);
+  if (!parsed.ok) throw new ConfigError(`invalid configuration: ${parsed.problems.join('; ')}`);
+  const e = parsed.value;
   return {
     serviceName: e.SERVICE_NAME,
     http: { host: e.HOST, port: e.PORT, bodyLimit: e.BODY_LIMIT },

@@ -4,10 +4,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parse, stringify } from 'yaml';
 import { startProcess, waitHealthyOrDiscard, type ManagedProcess } from './child-process.ts';
 import { resolveConfigPaths } from './config-paths.ts';
-import { freePort } from './free-port.ts';
+import { alertmanagerVariant, editYaml, type AlertmanagerConfig } from './config-variants.ts';
+import { freePort } from '../common/free-port.ts';
 
 export const alertmanagerBinary = '/usr/bin/prometheus-alertmanager';
 
@@ -35,17 +35,6 @@ export interface AlertmanagerProcess {
   stop(): Promise<void>;
 }
 
-interface WebhookConfig {
-  url?: string;
-  http_config?: { authorization?: { credentials_file?: string; [key: string]: unknown }; [key: string]: unknown };
-  [key: string]: unknown;
-}
-
-interface AlertmanagerConfig {
-  receivers?: Array<{ name: string; webhook_configs?: WebhookConfig[]; [key: string]: unknown }>;
-  [key: string]: unknown;
-}
-
 /** Writes the variant of `configFile` into `dir` (relative paths made absolute) and returns its path. */
 export function renderAlertmanagerConfig(
   configFile: string,
@@ -53,21 +42,18 @@ export function renderAlertmanagerConfig(
   overrides: { webhookOrigin?: string; credentialsFile?: string } = {},
 ): string {
   const source = resolve(configFile);
-  const config = resolveConfigPaths(parse(readFileSync(source, 'utf8')) as AlertmanagerConfig, dirname(source));
-  for (const receiver of config.receivers ?? []) {
-    for (const webhook of receiver.webhook_configs ?? []) {
-      if (overrides.webhookOrigin !== undefined && webhook.url !== undefined) {
-        const original = new URL(webhook.url);
-        webhook.url = new URL(`${original.pathname}${original.search}`, overrides.webhookOrigin).toString();
-      }
-      const authorization = webhook.http_config?.authorization;
-      if (overrides.credentialsFile !== undefined && authorization !== undefined) {
-        authorization.credentials_file = resolve(overrides.credentialsFile);
-      }
-    }
-  }
+  const { webhookOrigin, credentialsFile } = overrides;
+  const text = editYaml<AlertmanagerConfig>(
+    readFileSync(source, 'utf8'),
+    (config) =>
+      alertmanagerVariant(resolveConfigPaths(config, dirname(source)), {
+        ...(webhookOrigin !== undefined ? { webhookOrigin: () => webhookOrigin } : {}),
+        ...(credentialsFile !== undefined ? { credentialsFile: resolve(credentialsFile) } : {}),
+      }),
+    source,
+  );
   const rendered = join(dir, 'alertmanager.yml');
-  writeFileSync(rendered, stringify(config));
+  writeFileSync(rendered, text);
   return rendered;
 }
 

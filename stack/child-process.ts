@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
+import { StopWaiting, waitFor } from '../common/wait-for.ts';
 
 export interface ManagedProcess {
   readonly name: string;
@@ -84,19 +85,18 @@ export function startProcess(options: StartOptions): ManagedProcess {
 
 /** Polls `url` until it answers 2xx, or fails with the process's own output when it exits or the deadline passes. */
 export async function waitUntilHealthy(process_: ManagedProcess, url: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   let exitedWith: number | NodeJS.Signals | undefined;
   void process_.exited.then((code) => (exitedWith = code));
-  for (;;) {
-    if (exitedWith !== undefined) throw new Error(`${process_.name} exited (${exitedWith}) before ${url} answered:\n${process_.output()}`);
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${process_.name}: ${url} did not answer 2xx within ${timeoutMs} ms:\n${process_.output()}`);
-    await delay(100);
+  try {
+    await waitFor(
+      async () => {
+        if (exitedWith !== undefined) throw new StopWaiting(`${process_.name} exited (${exitedWith}) before ${url} answered`);
+        return (await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok;
+      },
+      { what: `${process_.name}: ${url} to answer 2xx`, timeoutMs },
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}:\n${process_.output()}`);
   }
 }
 

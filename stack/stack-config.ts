@@ -2,11 +2,7 @@
 // to the README's; every key is in the README's stack table.
 import { resolve } from 'node:path';
 import { z } from 'zod';
-
-const port = z.coerce.number().int().min(1).max(65535);
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+import { booleanSetting as bool, fixedPortNumber as port, parseEnv } from '../common/config-fields.ts';
 
 const envSchema = z.object({
   PORT: port.default(8080),
@@ -56,14 +52,10 @@ export interface StackConfig {
 export class StackConfigError extends Error {}
 
 export function loadStackConfig(env: NodeJS.ProcessEnv, root: string): StackConfig {
-  const present = Object.fromEntries(Object.keys(envSchema.shape).flatMap((k) => (env[k] === undefined || env[k] === '' ? [] : [[k, env[k]]])));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    // Names and reasons only: values may be secrets (webhook URLs, database passwords).
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new StackConfigError(`invalid environment for npm start:\n  ${problems.join('\n  ')}`);
-  }
-  const e = parsed.data;
+  // Names and reasons only (parseEnv never echoes values): values may be secrets (webhook URLs, database passwords).
+  const parsed = parseEnv(envSchema, env);
+  if (!parsed.ok) throw new StackConfigError(`invalid environment for npm start:\n  ${parsed.problems.join('\n  ')}`);
+  const e = parsed.value;
   const replicaPorts = Array.from({ length: e.ORDER_SERVICE_REPLICAS }, (_, i) => [e.PORT + i, e.METRICS_PORT + i]).flat();
   const fixed = [e.PROMETHEUS_PORT, e.ALERTMANAGER_PORT, e.RELAY_PORT, ...replicaPorts];
   const clash = fixed.find((p, i) => fixed.indexOf(p) !== i);

@@ -5,13 +5,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { startAlertmanager, type AlertmanagerProcess } from './alertmanager-process.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '../common/free-port.ts';
 import { startOrderService, type OrderServiceProcess } from './order-service-process.ts';
 import { startPrometheus, type PrometheusProcess } from './prometheus-process.ts';
 import { startRelay, type RelayProcess } from './relay-process.ts';
 import { ensureRelayToken } from './relay-token.ts';
-import { startSlackStandIn, type SlackStandIn } from './slack-stand-in.ts';
-import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
+import { startSlackStandIn, type SlackStandIn } from '../test/support/stand-ins/slack-stand-in.ts';
+import { startSmtpSink, type SmtpSink } from '../test/support/stand-ins/smtp-sink.ts';
 import type { StackConfig } from './stack-config.ts';
 import type { ManagedProcess } from './child-process.ts';
 

@@ -17,10 +17,10 @@ import {
 } from '../grafana/verification/dashboard-queries.ts';
 import { metricNamesIn as metricsReadBy } from '../prometheus/promql-metric-names.ts';
 import type { InterpolationContext } from '../grafana/verification/query-interpolation.ts';
-import { intervals, jobs } from '../prometheus/thresholds.ts';
+import { intervals, jobs } from '../prometheus/alerting-config.ts';
 import type { RunningStack } from '../stack/stack.ts';
 import { startTestStack } from './support/test-stack.ts';
-import { waitFor } from './support/wait-for.ts';
+import { waitFor } from '../common/wait-for.ts';
 
 const scrapeIntervalSeconds = Number.parseInt(intervals.scrape, 10);
 const dashboards = allDashboards();

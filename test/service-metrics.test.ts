@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricCatalogue } from '../service/telemetry/metric-catalogue.ts';
 import { startOrderService, type OrderServiceProcess } from '../stack/order-service-process.ts';
 import { metricTypes, scrape, sumOf, type Sample } from './support/prometheus-text.ts';
-import { waitFor } from './support/wait-for.ts';
+import { waitFor } from '../common/wait-for.ts';
 
 const dbPoolMax = 3;
 const workerQueueMax = 4;

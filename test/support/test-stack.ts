@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { freePort } from '../../stack/free-port.ts';
+import { freePort } from '../../common/free-port.ts';
 import { loadStackConfig } from '../../stack/stack-config.ts';
 import { startStack, type RunningStack, type StartStackOptions } from '../../stack/stack.ts';
 

@@ -7,9 +7,15 @@ export interface WaitOptions {
   intervalMs?: number;
 }
 
+/** Thrown by a probe to stop waiting at once (the awaited thing can no longer happen, e.g. its process exited). */
+export class StopWaiting extends Error {
+  override name = 'StopWaiting';
+}
+
 /**
- * Polls `probe` until it returns a value other than undefined/false, or throws when the deadline passes.
- * Tests wait on conditions with deadlines, never on fixed sleeps; the last probe error is kept for the message.
+ * The one poll-until-ready loop (service, relay, launcher, tests, benches): polls `probe` until it returns a value
+ * other than undefined/false/null, or throws when the deadline passes. Conditions with deadlines, never fixed
+ * sleeps; the last probe error is kept for the message, and a StopWaiting from the probe ends the wait at once.
  */
 export async function waitFor<T>(
   probe: () => Promise<T | undefined | false | null> | T | undefined | false | null,
@@ -22,6 +28,7 @@ export async function waitFor<T>(
       const value = await probe();
       if (value !== undefined && value !== false && value !== null) return value;
     } catch (error) {
+      if (error instanceof StopWaiting) throw error;
       lastError = error;
     }
     if (Date.now() > deadline) {

@@ -1,6 +1,7 @@
-// Builds an alert's rules, one per severity level in prometheus/thresholds.ts, with the labels and annotations
-// every alert carries (GUIDE section 4). The level's threshold goes into both the expression and the text.
-import { alerts, dashboardUrl, runbookUrl, type AlertConfig, type AlertName, type Level, type Severity } from '../thresholds.ts';
+// Builds an alert's rules, one per severity level in prometheus/alerting-config.ts, with the labels and annotations
+// every alert carries: severity and service labels; summary, description, runbook_url and dashboard_url
+// annotations. The level's threshold goes into both the expression and the text.
+import { alerts, dashboardUrl, runbookUrl, type AlertConfig, type AlertName, type Level, type Severity } from '../alerting-config.ts';
 import type { AlertingRule } from './rule-types.ts';
 
 export interface AlertDefinition {
@@ -24,7 +25,8 @@ export const perSecond = (value: number): string => `${value}/s`;
 
 const severityOrder: Severity[] = ['critical', 'warning', 'info'];
 
-export function alertLevels(name: AlertName, definition: AlertDefinition): AlertingRule[] {
+/** The alerting rules of one alert: one rule per severity level its config defines, critical first. */
+export function rulesPerLevel(name: AlertName, definition: AlertDefinition): AlertingRule[] {
   const config: AlertConfig = alerts[name];
   const levels: Partial<Record<Severity, Level>> = config.levels;
   const format = definition.formatThreshold ?? String;

@@ -1,5 +1,5 @@
 // Alertmanager webhook payloads (version 4) for the relay's tests and benchmark, shaped as Alertmanager 0.25 sends them.
-import type { WebhookPayload } from '../intake/webhook-payload.ts';
+import type { WebhookPayload } from '../../../alertmanager/relay/intake/webhook-payload.ts';
 
 export interface FixtureOptions {
   receiver?: string;

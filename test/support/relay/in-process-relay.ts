@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { loadRelayConfig } from '../config.ts';
-import { createRelayLogger } from '../logger.ts';
-import { startRelayServer, type Relay } from '../relay.ts';
-import { SecretScrubber } from '../secret-scrubber.ts';
+import { loadRelayConfig } from '../../../alertmanager/relay/config.ts';
+import { createRelayLogger } from '../../../alertmanager/relay/logger.ts';
+import { startRelayServer, type Relay } from '../../../alertmanager/relay/relay.ts';
+import { SecretScrubber } from '../../../alertmanager/relay/secret-scrubber.ts';
 import { writeTestRelayConfig, type TestRelayConfigOptions } from './relay-config-file.ts';
 
 export interface InProcessRelay {

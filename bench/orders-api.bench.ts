@@ -2,7 +2,7 @@
 // the worker pool), against the same process answering GET /healthz (no database, no validation) as the
 // baseline measured in the same run. Absolute figures drift on shared machines; the ratio is what to watch.
 import autocannon from 'autocannon';
-import { startOrderService } from '../../stack/order-service-process.ts';
+import { startOrderService } from '../stack/order-service-process.ts';
 
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = 16;

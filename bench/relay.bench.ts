@@ -9,12 +9,13 @@ import autocannon from 'autocannon';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startProcess, waitUntilHealthy } from '../../stack/child-process.ts';
-import { freePort } from '../../stack/free-port.ts';
-import { startRelay } from '../../stack/relay-process.ts';
-import { startSlackStandIn } from '../../stack/slack-stand-in.ts';
-import { writeTestRelayConfig } from './testing/relay-config-file.ts';
-import { webhookPayload } from './testing/webhook-fixtures.ts';
+import { startProcess, waitUntilHealthy } from '../stack/child-process.ts';
+import { freePort } from '../common/free-port.ts';
+import { waitFor } from '../common/wait-for.ts';
+import { startRelay } from '../stack/relay-process.ts';
+import { startSlackStandIn } from '../test/support/stand-ins/slack-stand-in.ts';
+import { writeTestRelayConfig } from '../test/support/relay/relay-config-file.ts';
+import { webhookPayload } from '../test/support/relay/webhook-fixtures.ts';
 
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = 10;
@@ -100,9 +101,11 @@ try {
   console.log(`intake p99 latency vs baseline: ${(intake.latency.p99 / Math.max(baseline.latency.p99, 1)).toFixed(2)}x`);
   // Let the backlog the load left in the outbox drain before timing single pages.
   const backlogStart = Date.now();
-  while (Number(/alert_relay_outbox_depth\{channel="slack"\} (\d+)/.exec(await (await fetch(relay.metricsUrl)).text())?.[1] ?? 1) > 0) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await waitFor(async () => Number(/alert_relay_outbox_depth\{channel="slack"\} (\d+)/.exec(await (await fetch(relay.metricsUrl)).text())?.[1] ?? 1) === 0, {
+    what: 'the Slack outbox backlog to drain',
+    timeoutMs: 600_000,
+    intervalMs: 200,
+  });
   console.log(`backlog of ${intake['2xx']} pages drained in ${((Date.now() - backlogStart) / 1000).toFixed(1)} s after the load`);
   const base = await latencies(`http://127.0.0.1:${barePort}/forward`);
   const through = await latencies(relay.webhookUrl);

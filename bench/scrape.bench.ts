@@ -7,11 +7,11 @@
 import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { startOrderService } from '../../stack/order-service-process.ts';
-import { parsePrometheusText, sumOf } from '../../test/support/prometheus-text.ts';
-import { runtimeCollectors } from './index.ts';
-import { createPrometheusEndpoint } from './prometheus-exporter.ts';
-import { runtimeNodeInstrumentation, runtimeNodeViews } from './runtime-node.ts';
+import { startOrderService } from '../stack/order-service-process.ts';
+import { parsePrometheusText, sumOf } from '../test/support/prometheus-text.ts';
+import { runtimeCollectors } from '../service/telemetry/runtime-collectors.ts';
+import { createPrometheusEndpoint } from '../service/telemetry/prometheus-exporter.ts';
+import { runtimeNodeInstrumentation, runtimeNodeViews } from '../service/telemetry/runtime-node.ts';
 
 const iterations = Number(process.env.BENCH_SCRAPES ?? 300);
 
