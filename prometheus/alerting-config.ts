@@ -79,7 +79,7 @@ export interface AlertConfig {
   /** The panel of that dashboard the alert opens (`viewPanel`), one that draws what the alert measures. */
   panel?: number;
   unit: ThresholdUnit;
-  /** What the threshold is a value of, for dashboards and the README catalogue. */
+  /** What the threshold is a value of, for dashboards and the alert catalogue (docs/alerts.md). */
   measures: string;
   levels: Partial<Record<Severity, Level>>;
 }

@@ -3,7 +3,7 @@ import { booleanSetting as bool, parseEnv, portNumber as port } from '../common/
 
 const positiveInt = z.coerce.number().int().positive();
 
-/** Environment variables the order service reads; every key here is documented in README.md. */
+/** Environment variables the order service reads; every key here is documented in docs/service.md. */
 const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(8080),

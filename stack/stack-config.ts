@@ -1,5 +1,5 @@
 // The one typed config of `npm start` / `npm run stack`, from the environment, validated at start. Ports default
-// to the README's; every key is in the README's stack table.
+// to those in docs/stack.md; every key is in its table of variables.
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { booleanSetting as bool, fixedPortNumber as port, parseEnv } from '../common/config-fields.ts';
