@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { nothingToStop, type Collector } from './collector.ts';
+import { nodeFlagArguments } from './node-flags.ts';
 
 const MiB = 1024 * 1024;
 
@@ -20,11 +21,6 @@ export function maxSemiSpaceFlagMiB(args: readonly string[]): number | undefined
     if (match) found = Number(match[1]);
   }
   return found;
-}
-
-/** The V8 flags of this process: NODE_OPTIONS, then the command line (which comes later, so wins). */
-export function v8FlagArguments(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
-  return [...nodeOptions.split(/\s+/).filter((arg) => arg !== ''), ...execArgv];
 }
 
 /**
@@ -50,7 +46,7 @@ export async function defaultYoungGenerationBytes(): Promise<number> {
  * The young generation reservation inside `heap_size_limit`: three semi-spaces of `--max-semi-space-size` when
  * that flag is set (the one input V8 reports nowhere), else V8's default for this machine.
  */
-export async function youngGenerationReservationBytes(flags: readonly string[] = v8FlagArguments()): Promise<number> {
+export async function youngGenerationReservationBytes(flags: readonly string[] = nodeFlagArguments()): Promise<number> {
   const semiSpaceMiB = maxSemiSpaceFlagMiB(flags);
   return semiSpaceMiB === undefined ? defaultYoungGenerationBytes() : youngGenerationSemiSpaces * semiSpaceMiB * MiB;
 }
@@ -58,11 +54,13 @@ export async function youngGenerationReservationBytes(flags: readonly string[] =
 /**
  * The old-generation limit: the heap size at which V8 kills the process ("Reached heap limit"), when the old
  * generation cannot be kept under it after a full GC. V8's API reports only `heap_size_limit`, which adds the
- * young generation reservation, so that reservation is taken off. (`--max-heap-size` without
- * `--max-semi-space-size` changes the young size too and is not handled: the service is never started so.)
+ * young generation reservation, so that reservation is taken off. Read it again each time: a near-heap-limit
+ * callback (Node's `--heapsnapshot-near-heap-limit`) raises V8's limit, and `heap_size_limit` with it.
+ * (`--max-heap-size` without `--max-semi-space-size` changes the young size too and is not handled: the
+ * service is never started so.)
  */
-export async function oldGenerationLimitBytes(flags: readonly string[] = v8FlagArguments()): Promise<number> {
-  return getHeapStatistics().heap_size_limit - (await youngGenerationReservationBytes(flags));
+export function oldGenerationLimitBytes(youngGenerationReservation: number): number {
+  return getHeapStatistics().heap_size_limit - youngGenerationReservation;
 }
 
 /**
@@ -71,9 +69,9 @@ export async function oldGenerationLimitBytes(flags: readonly string[] = v8FlagA
  * warning) if that failed.
  */
 export const oldGenerationLimit: Collector = (meter) => {
-  let limit: number | undefined;
-  oldGenerationLimitBytes().then(
-    (bytes) => (limit = bytes),
+  let young: number | undefined;
+  youngGenerationReservationBytes().then(
+    (bytes) => (young = bytes),
     (error: unknown) => process.emitWarning(`v8js.memory.heap.old_generation.limit not exported: ${String(error)}`),
   );
   meter
@@ -82,7 +80,7 @@ export const oldGenerationLimit: Collector = (meter) => {
       unit: 'By',
     })
     .addCallback((result) => {
-      if (limit !== undefined) result.observe(limit);
+      if (young !== undefined) result.observe(oldGenerationLimitBytes(young));
     });
   return nothingToStop;
 };
