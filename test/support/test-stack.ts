@@ -3,16 +3,20 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { freePort } from '../../stack/free-port.ts';
 import { loadStackConfig } from '../../stack/stack-config.ts';
 import { startStack, type RunningStack, type StartStackOptions } from '../../stack/stack.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-export interface TestStackOptions extends Pick<StartStackOptions, 'serviceEnv' | 'relayEnv'> {
+export interface TestStackOptions extends Pick<StartStackOptions, 'serviceEnv' | 'relayEnv' | 'restartBackoff'> {
   replicas?: number;
   faultInjection?: boolean;
+  /** More of `npm start`'s own environment (stack-config.ts keys), e.g. ORDER_SERVICE_MAX_OLD_SPACE_MB. */
+  stackEnv?: Record<string, string>;
+  /** The launcher's log (default: warnings and errors to stdout). */
+  log?: Logger;
 }
 
 /** Starts the whole chain as `npm start` does; stop() also removes its data. */
@@ -32,11 +36,13 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Ru
     STACK_DATA_DIR: dataDir,
     RELAY_TOKEN_FILE: join(dataDir, 'relay-token'),
     LOG_LEVEL: 'warn',
+    ...options.stackEnv,
   };
   try {
-    const stack = await startStack(loadStackConfig(env, root), pino({ level: 'warn' }), {
+    const stack = await startStack(loadStackConfig(env, root), options.log ?? pino({ level: 'warn' }), {
       ...(options.serviceEnv ? { serviceEnv: options.serviceEnv } : {}),
       ...(options.relayEnv ? { relayEnv: options.relayEnv } : {}),
+      ...(options.restartBackoff ? { restartBackoff: options.restartBackoff } : {}),
     });
     return {
       ...stack,
