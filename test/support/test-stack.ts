@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
-import { freePort } from '../../stack/free-port.ts';
+import { freePort, freePortRun } from '../../stack/free-port.ts';
 import { loadStackConfig } from '../../stack/stack-config.ts';
 import { startStack, type RunningStack, type StartStackOptions } from '../../stack/stack.ts';
 
@@ -24,10 +24,12 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Ru
   const dataDir = mkdtempSync(join(tmpdir(), 'stack-test-'));
   // Run as root, the embedded PostgreSQL runs as `postgres`, which must be able to reach its directory.
   chmodSync(dataDir, 0o711);
+  const replicas = options.replicas ?? 2;
   const env = {
-    PORT: String(await freePort()),
-    METRICS_PORT: String(await freePort()),
-    ORDER_SERVICE_REPLICAS: String(options.replicas ?? 2),
+    // Replica i listens on PORT + i and METRICS_PORT + i: those must be free too (other tests bind ports).
+    PORT: String(await freePortRun(replicas)),
+    METRICS_PORT: String(await freePortRun(replicas)),
+    ORDER_SERVICE_REPLICAS: String(replicas),
     FAULT_INJECTION: String(options.faultInjection ?? true),
     PROMETHEUS_PORT: String(await freePort()),
     ALERTMANAGER_PORT: String(await freePort()),
