@@ -20,9 +20,6 @@ const ignoredDirs = (path: string): boolean => /(^|\/)(node_modules|\.tools|\.da
  * exists, its entry must go: the test says so.
  */
 const landingInParallel: Record<string, string | null> = {
-  'service/telemetry/node-flags.test.ts': null,
-  'test/heap-limit-death.test.ts': null,
-  'test/heap-snapshot-near-limit.test.ts': null,
 };
 const landing = (path: string): boolean => path in landingInParallel && !existsSync(join(root, path));
 

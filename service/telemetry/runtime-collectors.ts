@@ -4,9 +4,23 @@ import type { Collector } from './collector.ts';
 import { heapAfterGc } from './heap-after-gc.ts';
 import { heapSizeLimit } from './heap-size-limit.ts';
 import { memoryLimit } from './memory-limit.ts';
+import { oldGenerationAfterGc } from './old-generation-after-gc.ts';
+import { oldGenerationLimit } from './old-generation-limit.ts';
+import { oldGenerationUsed } from './old-generation-used.ts';
 import { processCpu } from './process-cpu.ts';
 import { processFiles } from './process-files.ts';
 import { processMemory } from './process-memory.ts';
 import { processStartTime } from './process-start-time.ts';
 
-export const runtimeCollectors: Collector[] = [heapSizeLimit, heapAfterGc, processMemory, memoryLimit, processCpu, processStartTime, processFiles];
+export const runtimeCollectors: Collector[] = [
+  heapSizeLimit,
+  oldGenerationLimit,
+  oldGenerationUsed,
+  oldGenerationAfterGc,
+  heapAfterGc,
+  processMemory,
+  memoryLimit,
+  processCpu,
+  processStartTime,
+  processFiles,
+];
