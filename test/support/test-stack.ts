@@ -13,6 +13,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export interface TestStackOptions extends Pick<StartStackOptions, 'serviceEnv' | 'relayEnv'> {
   replicas?: number;
   faultInjection?: boolean;
+  /** ALERTMANAGER_HA: an HA pair of Alertmanagers instead of one. */
+  alertmanagerHa?: boolean;
 }
 
 /** Starts the whole chain as `npm start` does; stop() also removes its data. */
@@ -27,6 +29,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Ru
     FAULT_INJECTION: String(options.faultInjection ?? true),
     PROMETHEUS_PORT: String(await freePort()),
     ALERTMANAGER_PORT: String(await freePort()),
+    ALERTMANAGER_HA: String(options.alertmanagerHa ?? false),
+    ALERTMANAGER_PEER_PORT: String(await freePort()),
     RELAY_PORT: String(await freePort()),
     SMTP_PORT: String(await freePort()),
     STACK_DATA_DIR: dataDir,
