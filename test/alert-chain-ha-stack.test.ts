@@ -54,6 +54,9 @@ describe('npm start with ALERTMANAGER_HA=true', () => {
       expect(alerts.length, `${peer.url} holds the alert`).toBeGreaterThan(0);
     }
 
+    const webhooksSent = async (url: string): Promise<number> =>
+      sumOf((await scrape(`${url}/metrics`)).samples, 'alertmanager_notifications_total', { integration: 'webhook' });
+    const sentBeforeKill = await Promise.all(stack!.alertmanagers.map((peer) => webhooksSent(peer.url)));
     const positions = await Promise.all(stack!.alertmanagers.map(peerPosition));
     const notifier = stack!.alertmanagers[positions.indexOf(0)]!;
     await notifier.process.kill();
@@ -67,8 +70,10 @@ describe('npm start with ALERTMANAGER_HA=true', () => {
     }, { what: 'a Watchdog heartbeat from the surviving peer', timeoutMs: 180_000, intervalMs: 1_000 });
 
     const { samples } = await scrape(stack!.relay.metricsUrl);
+    const survivor = stack!.alertmanagers[positions.indexOf(1)]!;
     console.log(
-      `[ha-stack] critical pages for the fault: ${criticalPages().length}; relay dropped ${sumOf(samples, 'alert_relay_notifications_deduplicated_total', { receiver: 'slack-oncall' })} duplicate slack-oncall webhooks`,
+      `[ha-stack] critical pages for the fault: ${criticalPages().length}; relay dropped ${sumOf(samples, 'alert_relay_notifications_deduplicated_total', { receiver: 'slack-oncall' })} duplicate slack-oncall webhooks; ` +
+        `webhooks sent before the kill: position 0 ${sentBeforeKill[positions.indexOf(0)]}, position 1 ${sentBeforeKill[positions.indexOf(1)]}; survivor's total at the end ${await webhooksSent(survivor.url)}`,
     );
     expect(criticalPages()).toHaveLength(1);
   }, 420_000);

@@ -221,6 +221,10 @@ describe('the relay', () => {
       expect(posix.dirname(file)).toBe(mountOf(secretVolume.name));
       expect(Object.keys(secret.data ?? {})).toContain(posix.basename(file));
     }
+    // It listens where the pod's port and the Service point.
+    const listen = (parse(configMap.data?.['relay.yml'] ?? '') as { listen: { host: string; port: number } }).listen;
+    expect(listen.host).toBe('0.0.0.0');
+    expect(pod.containers[0]!.ports?.find((p) => p.name === 'http')?.containerPort).toBe(listen.port);
     const configVolume = pod.volumes!.find((v) => v.configMap)!;
     expect(configVolume.configMap!.name).toBe(configMap.metadata.name);
     expect(pod.containers[0]!.command).toContain(`${mountOf(configVolume.name)}/relay.yml`);
