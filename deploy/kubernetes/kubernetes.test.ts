@@ -70,7 +70,8 @@ const findGenerated = (root: Root, kind: string, name: string): KubeObject & { d
 };
 const matches = (selector: Record<string, string>, labels: Record<string, string> | undefined): boolean =>
   Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
-const deployments = (root: Root): DeploymentView[] => objects(root).filter((o): o is DeploymentView => o.kind === 'Deployment');
+/** Deployments and StatefulSets: what a Service may select. */
+const deployments = (root: Root): DeploymentView[] => objects(root).filter((o): o is DeploymentView => o.kind === 'Deployment' || o.kind === 'StatefulSet');
 const mib = (quantity: string | undefined): number => {
   const m = /^(\d+)(Mi|Gi)$/.exec(quantity ?? '');
   if (!m) throw new Error(`memory quantity ${quantity} is not in Mi or Gi`);
@@ -259,7 +260,7 @@ describe('labels, selectors, ports and references', () => {
     const services = objects(root).filter((o): o is ServiceView => o.kind === 'Service');
     for (const s of services) {
       const backing = deployments(root).filter((d) => matches(s.spec.selector, d.spec.template.metadata.labels));
-      expect(backing.map((d) => d.metadata.name), `Service ${s.metadata.name} must select exactly one Deployment`).toHaveLength(1);
+      expect(backing.map((d) => d.metadata.name), `Service ${s.metadata.name} must select exactly one workload`).toHaveLength(1);
       const portNames = backing[0]!.spec.template.spec.containers.flatMap((c) => c.ports ?? []).map((p) => p.name);
       for (const p of s.spec.ports) expect(portNames, `Service ${s.metadata.name} port ${p.name}`).toContain(p.targetPort);
     }

@@ -26,7 +26,7 @@ export function copyWithExampleSecrets(): { dir: string; remove(): void } {
   const temp = mkdtempSync(join(tmpdir(), 'kustomize-'));
   const dir = join(temp, 'kubernetes');
   cpSync(kubernetesDir, dir, { recursive: true, filter: (source) => !source.includes('node_modules') });
-  for (const secrets of ['base/secrets', 'alertmanager/secrets']) {
+  for (const secrets of ['base/secrets', 'alertmanager/secrets', 'overlays/demo/secrets']) {
     for (const file of readdirSync(join(dir, secrets))) {
       if (!file.endsWith('.example')) continue;
       const target = join(dir, secrets, file.replace(/\.example$/, ''));
