@@ -1,8 +1,8 @@
 // `kubectl kustomize` on the committed tree, offline. The secretGenerators read git-ignored files, so the tree is
 // copied into a temp dir and each secret filled from its committed *.example first (never a real value).
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, copyFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { runTool } from '../../../test/support/run-tool.ts';
@@ -25,12 +25,12 @@ export interface KubeObject {
 export function copyWithExampleSecrets(): { dir: string; remove(): void } {
   const temp = mkdtempSync(join(tmpdir(), 'kustomize-'));
   const dir = join(temp, 'kubernetes');
-  cpSync(kubernetesDir, dir, { recursive: true, filter: (source) => !source.includes('node_modules') });
+  // A developer's real secrets (git-ignored files next to the examples) are never copied, read or rendered.
+  const isRealSecret = (source: string): boolean => basename(dirname(source)) === 'secrets' && !/\.example$|\.gitignore$/.test(source);
+  cpSync(kubernetesDir, dir, { recursive: true, filter: (source) => !isRealSecret(source) });
   for (const secrets of ['base/secrets', 'alertmanager/secrets', 'overlays/demo/secrets']) {
     for (const file of readdirSync(join(dir, secrets))) {
-      if (!file.endsWith('.example')) continue;
-      const target = join(dir, secrets, file.replace(/\.example$/, ''));
-      if (!existsSync(target)) copyFileSync(join(dir, secrets, file), target);
+      if (file.endsWith('.example')) copyFileSync(join(dir, secrets, file), join(dir, secrets, file.replace(/\.example$/, '')));
     }
   }
   return { dir, remove: () => rmSync(temp, { recursive: true, force: true }) };
