@@ -4,7 +4,7 @@
 // Alertmanager send (docs/kubernetes.md). Recreate, never a rolling update: the old pod must have let go of the
 // volume (and the SQLite lock) before the new one opens it.
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { isMap, isScalar, parseDocument } from 'yaml';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { IService } from 'kubernetes-models/v1/Service';
@@ -40,6 +40,9 @@ export function relayConfigYaml(exampleFile: string): string {
   set(['auth', 'bearerTokens'], [{ file: `${relay.secretsDir}/relay-token` }]);
   set(['outbox', 'path'], `${relay.dataDir}/outbox.sqlite`);
   set(['slack', 'oncall', 'webhookUrl'], { file: `${relay.secretsDir}/slack-webhook-url` });
+  const oncall = doc.getIn(['slack', 'oncall']);
+  const webhookKey = isMap(oncall) ? oncall.items.find((pair) => isScalar(pair.key) && pair.key.value === 'webhookUrl')?.key : undefined;
+  if (isScalar(webhookKey)) webhookKey.commentBefore = ' The webhook URL is a secret: a file of the Secret.';
   set(['email', 'smtp', 'host'], '${SMTP_HOST}');
   set(['email', 'smtp', 'port'], '${SMTP_PORT:-587}');
   set(['email', 'smtp', 'user'], '${SMTP_USER}');
