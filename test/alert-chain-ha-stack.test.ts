@@ -2,7 +2,9 @@
 // sends to both peers of the Alertmanager pair, the relay and the Slack stand-in are behind them. A real fault
 // pages exactly once; the peer that paged is then killed and the other carries on notifying (the Watchdog
 // heartbeat keeps reaching the relay), and by then a duplicate from the second peer would long have arrived.
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadStackConfig } from '../stack/stack-config.ts';
 import type { RunningStack } from '../stack/stack.ts';
 import { clusterSize, peerPosition } from './support/alertmanager-ha-pipeline.ts';
 import { startOrderTraffic, type OrderTraffic } from './support/order-traffic.ts';
@@ -25,6 +27,14 @@ describe('npm start with ALERTMANAGER_HA=true', () => {
     await traffic?.stop();
     await stack?.stop();
   }, 120_000);
+
+  it('is validated: a bad value or a port clash names the variable', () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    expect(loadStackConfig({ ALERTMANAGER_HA: 'true' }, root).alertmanager.peerPort).toBe(9096);
+    expect(loadStackConfig({}, root).alertmanager.peerPort).toBeUndefined();
+    expect(() => loadStackConfig({ ALERTMANAGER_HA: 'maybe' }, root)).toThrow(/ALERTMANAGER_HA/);
+    expect(() => loadStackConfig({ ALERTMANAGER_HA: 'yes', ALERTMANAGER_PEER_PORT: '9093' }, root)).toThrow(/port 9093 is given to two components/);
+  });
 
   it('runs two clustered peers that Prometheus sends to', async () => {
     expect(stack!.alertmanagers).toHaveLength(2);
