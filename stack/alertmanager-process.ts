@@ -1,5 +1,5 @@
 // Starts the real Alertmanager binary (0.25, Debian's prometheus-alertmanager) on loopback for `npm start` and
-// the tests, clustering off. The repository's alertmanager.yml sends its webhooks to the relay's fixed port;
+// the tests: clustering off, or gossiping with its peers on loopback (an HA pair, alertmanager-pair.ts). The repository's alertmanager.yml sends its webhooks to the relay's fixed port;
 // this writes a variant pointing at the receiver actually in use (another port, a test's webhook server).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,12 +24,19 @@ export interface AlertmanagerOptions {
   extraArgs?: string[];
   echo?: boolean;
   name?: string;
+  /**
+   * Join a cluster: gossip on 127.0.0.1:listenPort with the peers' cluster addresses (host:port). Unset: a single
+   * instance with clustering off.
+   */
+  cluster?: { listenPort: number; peers: string[] };
 }
 
 export interface AlertmanagerProcess {
   process: ManagedProcess;
   url: string;
   port: number;
+  /** The gossip address (127.0.0.1:PORT) when clustered. */
+  clusterAddress: string | undefined;
   /** The config Alertmanager actually runs with (in a temp dir). */
   configFile: string;
   stop(): Promise<void>;
@@ -78,6 +85,16 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<A
     cleanUp();
     throw new Error(`cannot render ${options.configFile}: ${(error as Error).message}`);
   }
+  const clusterAddress = options.cluster ? `127.0.0.1:${options.cluster.listenPort}` : undefined;
+  const clusterArgs = options.cluster
+    ? [
+        `--cluster.listen-address=${clusterAddress}`,
+        // Memberlist refuses to guess an advertise address on loopback.
+        `--cluster.advertise-address=${clusterAddress}`,
+        ...options.cluster.peers.map((peer) => `--cluster.peer=${peer}`),
+      ]
+    : // A single instance: no gossip port, no waiting for peers before the first notification.
+      ['--cluster.listen-address='];
   const child = startProcess({
     name: options.name ?? `alertmanager:${port}`,
     command: options.binary ?? alertmanagerBinary,
@@ -86,8 +103,7 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<A
       `--storage.path=${dataDir}`,
       `--web.listen-address=127.0.0.1:${port}`,
       `--web.external-url=${url}/`,
-      // A single instance: no gossip port, no waiting for peers before the first notification.
-      '--cluster.listen-address=',
+      ...clusterArgs,
       ...(options.extraArgs ?? []),
     ],
     echo: options.echo ?? false,
@@ -97,6 +113,7 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<A
     process: child,
     url,
     port,
+    clusterAddress,
     configFile,
     async stop() {
       await child.stop();

@@ -19,6 +19,9 @@ const envSchema = z.object({
   EMBEDDED_PG_PORT: port.optional(),
   PROMETHEUS_PORT: port.default(9090),
   ALERTMANAGER_PORT: port.default(9093),
+  /** An HA pair of Alertmanagers clustered on loopback (the second on ALERTMANAGER_PEER_PORT), as in production. */
+  ALERTMANAGER_HA: bool.default(false),
+  ALERTMANAGER_PEER_PORT: port.default(9096),
   RELAY_PORT: port.default(9095),
   SLACK_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   SMTP_HOST: z.string().min(1).optional(),
@@ -47,7 +50,12 @@ export interface StackConfig {
     embeddedPgPort: number | undefined;
   };
   prometheus: { port: number; configFile: string };
-  alertmanager: { port: number; configFile: string };
+  alertmanager: {
+    port: number;
+    /** The second peer's web port when running an HA pair; undefined: one Alertmanager. */
+    peerPort: number | undefined;
+    configFile: string;
+  };
   relay: {
     port: number;
     tokenFile: string;
@@ -68,7 +76,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, root: string): StackConf
   if (!parsed.ok) throw new StackConfigError(`invalid environment for npm start:\n  ${parsed.problems.join('\n  ')}`);
   const e = parsed.value;
   const replicaPorts = Array.from({ length: e.ORDER_SERVICE_REPLICAS }, (_, i) => [e.PORT + i, e.METRICS_PORT + i]).flat();
-  const fixed = [e.PROMETHEUS_PORT, e.ALERTMANAGER_PORT, e.RELAY_PORT, ...replicaPorts];
+  const fixed = [e.PROMETHEUS_PORT, e.ALERTMANAGER_PORT, ...(e.ALERTMANAGER_HA ? [e.ALERTMANAGER_PEER_PORT] : []), e.RELAY_PORT, ...replicaPorts];
   const clash = fixed.find((p, i) => fixed.indexOf(p) !== i);
   if (clash !== undefined) throw new StackConfigError(`invalid environment for npm start:\n  port ${clash} is given to two components (replica i uses PORT+i and METRICS_PORT+i)`);
   return {
@@ -86,7 +94,11 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, root: string): StackConf
       embeddedPgPort: e.EMBEDDED_PG_PORT,
     },
     prometheus: { port: e.PROMETHEUS_PORT, configFile: resolve(root, 'prometheus/prometheus.yml') },
-    alertmanager: { port: e.ALERTMANAGER_PORT, configFile: resolve(root, 'alertmanager/alertmanager.yml') },
+    alertmanager: {
+      port: e.ALERTMANAGER_PORT,
+      peerPort: e.ALERTMANAGER_HA ? e.ALERTMANAGER_PEER_PORT : undefined,
+      configFile: resolve(root, 'alertmanager/alertmanager.yml'),
+    },
     relay: {
       port: e.RELAY_PORT,
       tokenFile: resolve(root, e.RELAY_TOKEN_FILE),

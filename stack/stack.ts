@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { startAlertmanagerPair } from './alertmanager-pair.ts';
 import { startAlertmanager, type AlertmanagerProcess } from './alertmanager-process.ts';
 import { freePort } from '../common/free-port.ts';
 import { superviseOrderService, type SupervisedOrderService } from './order-service-supervisor.ts';
@@ -21,7 +22,10 @@ export interface RunningStack {
   /** Supervised: a replica that dies is restarted on the same ports (its `process` is then a new one). */
   orderServices: SupervisedOrderService[];
   prometheus: PrometheusProcess;
+  /** The first (or only) Alertmanager. */
   alertmanager: AlertmanagerProcess;
+  /** Every Alertmanager: one, or the two peers of an HA pair (ALERTMANAGER_HA). */
+  alertmanagers: AlertmanagerProcess[];
   relay: RelayProcess;
   slackStandIn: SlackStandIn | undefined;
   smtpSink: SmtpSink | undefined;
@@ -97,16 +101,22 @@ export async function startStack(config: StackConfig, log: Logger, options: Star
     watch('alert-relay', relay.process);
     started('alert-relay', () => relay.stop());
 
-    const alertmanager = await startAlertmanager({
-      configFile: config.alertmanager.configFile,
-      port: config.alertmanager.port,
-      dataDir: join(config.dataDir, 'alertmanager'),
-      webhookOrigin: relay.url,
-      credentialsFile: config.relay.tokenFile,
-      echo,
-    });
-    watch('alertmanager', alertmanager.process);
-    started('alertmanager', () => alertmanager.stop());
+    const alertmanagerOptions = { configFile: config.alertmanager.configFile, webhookOrigin: relay.url, credentialsFile: config.relay.tokenFile, echo };
+    let alertmanagers: AlertmanagerProcess[];
+    if (config.alertmanager.peerPort === undefined) {
+      const single = await startAlertmanager({ ...alertmanagerOptions, port: config.alertmanager.port, dataDir: join(config.dataDir, 'alertmanager') });
+      started('alertmanager', () => single.stop());
+      alertmanagers = [single];
+    } else {
+      // Each peer its own notification log and silences, shared by gossip.
+      const dataDirs: [string, string] = [join(config.dataDir, 'alertmanager'), join(config.dataDir, 'alertmanager-2')];
+      for (const dir of dataDirs) mkdirSync(dir, { recursive: true });
+      const pair = await startAlertmanagerPair({ ...alertmanagerOptions, ports: [config.alertmanager.port, config.alertmanager.peerPort], dataDirs });
+      started('alertmanagers', () => pair.stop());
+      alertmanagers = [...pair.peers];
+    }
+    for (const am of alertmanagers) watch(alertmanagers.length === 1 ? 'alertmanager' : 'alertmanagers', am.process);
+    const alertmanager = alertmanagers[0]!;
 
     // Replica 0 owns the embedded PostgreSQL (persistent under the data dir); the others share it, as replicas
     // behind a load balancer share one database.
@@ -152,9 +162,10 @@ export async function startStack(config: StackConfig, log: Logger, options: Star
       targets: {
         'order-service': orderServices.map((s) => new URL(s.metricsUrl).host),
         'alert-relay': [new URL(relay.url).host],
-        alertmanager: [new URL(alertmanager.url).host],
+        alertmanager: alertmanagers.map((am) => new URL(am.url).host),
       },
-      alertmanagers: [new URL(alertmanager.url).host],
+      // Prometheus sends every alert to every peer; the peers decide by gossip which one notifies.
+      alertmanagers: alertmanagers.map((am) => new URL(am.url).host),
       echo,
     });
     watch('prometheus', prometheus.process);
@@ -167,12 +178,12 @@ export async function startStack(config: StackConfig, log: Logger, options: Star
       ]),
       { what: 'Prometheus', url: prometheus.url },
       { what: 'Prometheus alerts', url: `${prometheus.url}/alerts` },
-      { what: 'Alertmanager', url: alertmanager.url },
+      ...alertmanagers.map((am, i) => ({ what: alertmanagers.length === 1 ? 'Alertmanager' : `Alertmanager peer ${i + 1}`, url: am.url })),
       { what: 'alert relay', url: relay.url },
       ...(slackStandIn ? [{ what: 'Slack stand-in (pages)', url: `http://127.0.0.1:${slackStandIn.port}` }] : []),
       ...(smtpSink ? [{ what: 'SMTP sink (emails)', url: `smtp://${smtpSink.host}:${smtpSink.port}` }] : []),
     ];
-    return { urls, orderServices, prometheus, alertmanager, relay, slackStandIn, smtpSink, stop: stopAll };
+    return { urls, orderServices, prometheus, alertmanager, alertmanagers, relay, slackStandIn, smtpSink, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -17,6 +17,8 @@ export interface TestStackOptions extends Pick<StartStackOptions, 'serviceEnv' |
   stackEnv?: Record<string, string>;
   /** The launcher's log (default: warnings and errors to stdout). */
   log?: Logger;
+  /** ALERTMANAGER_HA: an HA pair of Alertmanagers instead of one. */
+  alertmanagerHa?: boolean;
 }
 
 /** Starts the whole chain as `npm start` does; stop() also removes its data. */
@@ -33,6 +35,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Ru
     FAULT_INJECTION: String(options.faultInjection ?? true),
     PROMETHEUS_PORT: String(await freePort()),
     ALERTMANAGER_PORT: String(await freePort()),
+    ALERTMANAGER_HA: String(options.alertmanagerHa ?? false),
+    ALERTMANAGER_PEER_PORT: String(await freePort()),
     RELAY_PORT: String(await freePort()),
     SMTP_PORT: String(await freePort()),
     STACK_DATA_DIR: dataDir,
