@@ -13,7 +13,12 @@ RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-co
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
-COPY --chown=node:node . .
+# Runtime code only: the two services and the helpers they share. Dev code (stack/, test/, bench/, compose/) stays
+# out; test/runtime-imports.test.ts checks that these folders hold everything service/main.ts and
+# alertmanager/relay/main.ts load.
+COPY --chown=node:node common ./common
+COPY --chown=node:node service ./service
+COPY --chown=node:node alertmanager/relay ./alertmanager/relay
 # The relay's durable outbox: a named volume mounted here keeps this owner.
 RUN mkdir -p /var/lib/alert-relay && chown node:node /var/lib/alert-relay
 

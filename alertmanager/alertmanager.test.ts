@@ -6,10 +6,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alerts } from '../prometheus/thresholds.ts';
+import { alerts } from '../prometheus/alerting-config.ts';
 import { startAlertmanager, type AlertmanagerProcess } from '../stack/alertmanager-process.ts';
 import { runTool } from '../test/support/run-tool.ts';
-import { waitFor } from '../test/support/wait-for.ts';
+import { waitFor } from '../common/wait-for.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const configFile = join(here, 'alertmanager.yml');

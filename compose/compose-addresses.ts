@@ -1,5 +1,5 @@
 // Where each part of the stack is reached inside the Compose network, by the loopback port the repository's
-// configs use for it (README "Ports"). The compose variants of those configs are rendered with this map.
+// configs use for it (docs/stack.md, "Ports"). The compose variants of those configs are rendered with this map.
 export const composeAddressByLoopbackPort: Record<number, string> = {
   9090: 'localhost:9090', // Prometheus scrapes itself inside its own container
   9093: 'alertmanager:9093',

@@ -1,15 +1,16 @@
-// What the dashboards take from the alert rules' own config (prometheus/thresholds.ts): the job selectors, the
+// What the dashboards take from the alert rules' own config (prometheus/alerting-config.ts): the job selectors, the
 // thresholds to draw, the runbook links and the dashboard uids. Nothing here is a second copy of a number.
-import { alerts, grafana, jobs, runbookUrl, type AlertName, type PagingSeverity } from '../prometheus/thresholds.ts';
+import { alerts, grafana, jobs, runbookUrl, type AlertName, type PagingSeverity } from '../prometheus/alerting-config.ts';
 import type { AlertLine } from './building-blocks/alert-markers.ts';
 
 export { jobs, runbookUrl };
 export type { AlertName };
 
+/** Stable dashboard uids: alerts' `dashboard_url`s, runbooks and bookmarks point at /d/<uid>; never change them. */
 export const dashboardUids = grafana.dashboards;
 
 /** The paging levels (warning, critical) of an alert: its thresholds, in the unit of its config. */
-export function alertLevels(alert: AlertName): AlertLine[] {
+export function alertThresholdLines(alert: AlertName): AlertLine[] {
   const levels: Partial<Record<string, { threshold: number }>> = alerts[alert].levels;
   return (['warning', 'critical'] as const satisfies readonly PagingSeverity[]).flatMap((severity) => {
     const level = levels[severity];
@@ -26,5 +27,5 @@ export function alertLinesFor(alert: AlertName, unit: string): AlertLine[] {
   if (config.unit !== unit) {
     throw new Error(`alert ${alert}: its threshold is in ${config.unit} (${config.measures}), the panel's axis in ${unit}`);
   }
-  return alertLevels(alert);
+  return alertThresholdLines(alert);
 }

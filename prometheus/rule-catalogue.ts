@@ -1,4 +1,4 @@
-// Reads the generated rules back as flat lists, for the lint tests and the README catalogue.
+// Reads the generated rules back as flat lists, for the lint tests and docs/alerts.md (npm run docs).
 import { ruleFiles } from './rules/rule-files.ts';
 import type { AlertingRule, RecordingRule } from './rules/rule-types.ts';
 

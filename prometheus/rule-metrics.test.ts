@@ -11,10 +11,10 @@ import { startOrderService, type OrderServiceProcess } from '../stack/order-serv
 import { startPrometheus, type PrometheusProcess } from '../stack/prometheus-process.ts';
 import { startRelay, type RelayProcess } from '../stack/relay-process.ts';
 import { metricTypes, scrape } from '../test/support/prometheus-text.ts';
-import { waitFor } from '../test/support/wait-for.ts';
+import { waitFor } from '../common/wait-for.ts';
 import { metricNamesIn } from './promql-metric-names.ts';
 import { alertingRules, recordingRules } from './rule-catalogue.ts';
-import { jobs } from './thresholds.ts';
+import { jobs } from './alerting-config.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

@@ -1,4 +1,5 @@
-// The conventions every alert keeps (GUIDE section 4), checked on the generated rules: labels, annotations,
+// The conventions every alert keeps (CamelCase names; severity critical pages, warning goes to the digest, info is
+// not sent; a static summary sentence), checked on the generated rules: labels, annotations,
 // runbook sections that exist, dashboard links to the fixed uids, paging delays that fit the one-minute goal,
 // recording rule names, and a promtool case for every alert and severity.
 import { globSync, readFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { metricNamesIn } from './promql-metric-names.ts';
 import { alertingRules, recordingRules } from './rule-catalogue.ts';
 import { ruleTestFiles } from './rule-tests/rule-test-files.ts';
-import { alerts, grafana, intervals, jobs, runbookUrl, type AlertConfig, type Duration } from './thresholds.ts';
+import { alerts, grafana, intervals, jobs, runbookUrl, type AlertConfig, type Duration } from './alerting-config.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const runbook = readFileSync(join(here, 'runbook.md'), 'utf8');
@@ -21,7 +22,7 @@ const seconds = (duration: Duration): number => {
 describe('alert rules', () => {
   const rules = alertingRules();
 
-  it('are exactly the alerts and levels of prometheus/thresholds.ts', () => {
+  it('are exactly the alerts and levels of prometheus/alerting-config.ts', () => {
     const generated = rules.map((rule) => `${rule.alert}/${rule.labels.severity}`).sort();
     const configured = Object.entries(alerts)
       .flatMap(([name, config]) => Object.keys(config.levels).map((severity) => `${name}/${severity}`))

@@ -13,7 +13,7 @@ import { OrderProcessor } from './orders/order-processor.ts';
 import { OrderRepository } from './orders/order-repository.ts';
 import { Reconciler } from './orders/reconciler.ts';
 import { instrumentPgPool, instrumentWorkerPool } from './telemetry/index.ts';
-import { createWorkerPool } from './workers/worker-pool.ts';
+import { createWorkerPool } from './workers/order-worker-pool.ts';
 
 export interface RunningService {
   url: string;

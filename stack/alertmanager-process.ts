@@ -1,13 +1,13 @@
 // Starts the real Alertmanager binary (0.25, Debian's prometheus-alertmanager) on loopback for `npm start` and
-// the tests, clustering off. The repository's alertmanager.yml sends its webhooks to the relay's fixed port;
+// the tests: clustering off, or gossiping with its peers on loopback (an HA pair, alertmanager-pair.ts). The repository's alertmanager.yml sends its webhooks to the relay's fixed port;
 // this writes a variant pointing at the receiver actually in use (another port, a test's webhook server).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parse, stringify } from 'yaml';
 import { startProcess, waitHealthyOrDiscard, type ManagedProcess } from './child-process.ts';
 import { resolveConfigPaths } from './config-paths.ts';
-import { freePort } from './free-port.ts';
+import { alertmanagerVariant, editYaml, type AlertmanagerConfig } from './config-variants.ts';
+import { freePort } from '../common/free-port.ts';
 
 export const alertmanagerBinary = '/usr/bin/prometheus-alertmanager';
 
@@ -24,26 +24,22 @@ export interface AlertmanagerOptions {
   extraArgs?: string[];
   echo?: boolean;
   name?: string;
+  /**
+   * Join a cluster: gossip on 127.0.0.1:listenPort with the peers' cluster addresses (host:port). Unset: a single
+   * instance with clustering off.
+   */
+  cluster?: { listenPort: number; peers: string[] };
 }
 
 export interface AlertmanagerProcess {
   process: ManagedProcess;
   url: string;
   port: number;
+  /** The gossip address (127.0.0.1:PORT) when clustered. */
+  clusterAddress: string | undefined;
   /** The config Alertmanager actually runs with (in a temp dir). */
   configFile: string;
   stop(): Promise<void>;
-}
-
-interface WebhookConfig {
-  url?: string;
-  http_config?: { authorization?: { credentials_file?: string; [key: string]: unknown }; [key: string]: unknown };
-  [key: string]: unknown;
-}
-
-interface AlertmanagerConfig {
-  receivers?: Array<{ name: string; webhook_configs?: WebhookConfig[]; [key: string]: unknown }>;
-  [key: string]: unknown;
 }
 
 /** Writes the variant of `configFile` into `dir` (relative paths made absolute) and returns its path. */
@@ -53,21 +49,18 @@ export function renderAlertmanagerConfig(
   overrides: { webhookOrigin?: string; credentialsFile?: string } = {},
 ): string {
   const source = resolve(configFile);
-  const config = resolveConfigPaths(parse(readFileSync(source, 'utf8')) as AlertmanagerConfig, dirname(source));
-  for (const receiver of config.receivers ?? []) {
-    for (const webhook of receiver.webhook_configs ?? []) {
-      if (overrides.webhookOrigin !== undefined && webhook.url !== undefined) {
-        const original = new URL(webhook.url);
-        webhook.url = new URL(`${original.pathname}${original.search}`, overrides.webhookOrigin).toString();
-      }
-      const authorization = webhook.http_config?.authorization;
-      if (overrides.credentialsFile !== undefined && authorization !== undefined) {
-        authorization.credentials_file = resolve(overrides.credentialsFile);
-      }
-    }
-  }
+  const { webhookOrigin, credentialsFile } = overrides;
+  const text = editYaml<AlertmanagerConfig>(
+    readFileSync(source, 'utf8'),
+    (config) =>
+      alertmanagerVariant(resolveConfigPaths(config, dirname(source)), {
+        ...(webhookOrigin !== undefined ? { webhookOrigin: () => webhookOrigin } : {}),
+        ...(credentialsFile !== undefined ? { credentialsFile: resolve(credentialsFile) } : {}),
+      }),
+    source,
+  );
   const rendered = join(dir, 'alertmanager.yml');
-  writeFileSync(rendered, stringify(config));
+  writeFileSync(rendered, text);
   return rendered;
 }
 
@@ -92,6 +85,16 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<A
     cleanUp();
     throw new Error(`cannot render ${options.configFile}: ${(error as Error).message}`);
   }
+  const clusterAddress = options.cluster ? `127.0.0.1:${options.cluster.listenPort}` : undefined;
+  const clusterArgs = options.cluster
+    ? [
+        `--cluster.listen-address=${clusterAddress}`,
+        // Memberlist refuses to guess an advertise address on loopback.
+        `--cluster.advertise-address=${clusterAddress}`,
+        ...options.cluster.peers.map((peer) => `--cluster.peer=${peer}`),
+      ]
+    : // A single instance: no gossip port, no waiting for peers before the first notification.
+      ['--cluster.listen-address='];
   const child = startProcess({
     name: options.name ?? `alertmanager:${port}`,
     command: options.binary ?? alertmanagerBinary,
@@ -100,8 +103,7 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<A
       `--storage.path=${dataDir}`,
       `--web.listen-address=127.0.0.1:${port}`,
       `--web.external-url=${url}/`,
-      // A single instance: no gossip port, no waiting for peers before the first notification.
-      '--cluster.listen-address=',
+      ...clusterArgs,
       ...(options.extraArgs ?? []),
     ],
     echo: options.echo ?? false,
@@ -111,6 +113,7 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<A
     process: child,
     url,
     port,
+    clusterAddress,
     configFile,
     async stop() {
       await child.stop();

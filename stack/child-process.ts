@@ -1,12 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
+import { StopWaiting, waitFor } from '../common/wait-for.ts';
 
 export interface ManagedProcess {
   readonly name: string;
   readonly child: ChildProcess;
   /** The last lines it wrote to stdout and stderr, for error messages. */
   output(): string;
+  /** The last lines it wrote to stderr alone (where V8 writes why it aborted). */
+  errorOutput(): string;
   /** Resolves with the exit code (or signal) once it has exited. */
   readonly exited: Promise<number | NodeJS.Signals>;
   /**
@@ -42,16 +45,19 @@ export function startProcess(options: StartOptions): ManagedProcess {
     detached: true,
   });
   const lines: string[] = [];
-  const keep = (chunk: Buffer): void => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (line === '') continue;
-      lines.push(line);
-      if (options.echo) process.stdout.write(`[${options.name}] ${line}\n`);
-    }
-    if (lines.length > keptLines) lines.splice(0, lines.length - keptLines);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const errorLines: string[] = [];
+  const keep =
+    (...into: string[][]) =>
+    (chunk: Buffer): void => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line === '') continue;
+        for (const kept of into) kept.push(line);
+        if (options.echo) process.stdout.write(`[${options.name}] ${line}\n`);
+      }
+      for (const kept of into) if (kept.length > keptLines) kept.splice(0, kept.length - keptLines);
+    };
+  child.stdout?.on('data', keep(lines));
+  child.stderr?.on('data', keep(lines, errorLines));
   const exited: Promise<number | NodeJS.Signals> =
     child.exitCode !== null
       ? Promise.resolve(child.exitCode)
@@ -68,6 +74,7 @@ export function startProcess(options: StartOptions): ManagedProcess {
     name: options.name,
     child,
     output: () => lines.join('\n'),
+    errorOutput: () => errorLines.join('\n'),
     exited,
     async stop(graceMs = 15_000) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -84,19 +91,18 @@ export function startProcess(options: StartOptions): ManagedProcess {
 
 /** Polls `url` until it answers 2xx, or fails with the process's own output when it exits or the deadline passes. */
 export async function waitUntilHealthy(process_: ManagedProcess, url: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
   let exitedWith: number | NodeJS.Signals | undefined;
   void process_.exited.then((code) => (exitedWith = code));
-  for (;;) {
-    if (exitedWith !== undefined) throw new Error(`${process_.name} exited (${exitedWith}) before ${url} answered:\n${process_.output()}`);
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${process_.name}: ${url} did not answer 2xx within ${timeoutMs} ms:\n${process_.output()}`);
-    await delay(100);
+  try {
+    await waitFor(
+      async () => {
+        if (exitedWith !== undefined) throw new StopWaiting(`${process_.name} exited (${exitedWith}) before ${url} answered`);
+        return (await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok;
+      },
+      { what: `${process_.name}: ${url} to answer 2xx`, timeoutMs },
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}:\n${process_.output()}`);
   }
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startProcess, waitHealthyOrDiscard, type ManagedProcess } from './child-process.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '../common/free-port.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -21,7 +21,7 @@ export interface OrderServiceOptions {
   metricsPort?: number;
   /** Embedded PostgreSQL data; a fresh temp dir (removed at stop) when unset and DATABASE_URL is not given. */
   dataDir?: string;
-  /** Extra environment (README's configuration table), e.g. FAULT_INJECTION, DB_POOL_MAX, DATABASE_URL. */
+  /** Extra environment (docs/service.md, "Configuration"), e.g. FAULT_INJECTION, DB_POOL_MAX, DATABASE_URL. */
   env?: Record<string, string>;
   nodeArgs?: string[];
   echo?: boolean;

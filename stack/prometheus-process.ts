@@ -4,10 +4,10 @@
 import { mkdtempSync, rmSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parse, stringify } from 'yaml';
 import { startProcess, waitHealthyOrDiscard, type ManagedProcess } from './child-process.ts';
 import { resolveConfigPaths } from './config-paths.ts';
-import { freePort } from './free-port.ts';
+import { editYaml, prometheusVariant, type PrometheusConfig } from './config-variants.ts';
+import { freePort } from '../common/free-port.ts';
 
 export interface PrometheusOptions {
   configFile: string;
@@ -38,19 +38,6 @@ export interface PrometheusProcess {
   stop(): Promise<void>;
 }
 
-interface ScrapeConfig {
-  job_name: string;
-  static_configs?: Array<{ targets?: string[]; labels?: Record<string, string> }>;
-  file_sd_configs?: Array<{ files?: string[]; refresh_interval?: string }>;
-  [key: string]: unknown;
-}
-
-interface PrometheusConfig {
-  scrape_configs?: ScrapeConfig[];
-  alerting?: { alertmanagers?: Array<{ static_configs?: Array<{ targets?: string[] }>; [key: string]: unknown }> };
-  [key: string]: unknown;
-}
-
 /** Atomic replace, so Prometheus's file watcher never reads a half-written targets file. */
 function writeTargetsFile(file: string, targets: string[]): void {
   writeFileSync(`${file}.tmp`, `${JSON.stringify([{ targets }], null, 2)}\n`);
@@ -67,28 +54,30 @@ export function renderPrometheusConfig(
   overrides: { self: string; targets?: Record<string, string[]>; alertmanagers?: string[] },
 ): { configFile: string; targetsFiles: Map<string, string> } {
   const source = resolve(configFile);
-  const config = resolveConfigPaths(parse(readFileSync(source, 'utf8')) as PrometheusConfig, dirname(source));
   const targets: Record<string, string[]> = { prometheus: [overrides.self], ...overrides.targets };
   const targetsFiles = new Map<string, string>();
-  for (const scrape of config.scrape_configs ?? []) {
-    const wanted = targets[scrape.job_name];
-    if (wanted === undefined) continue;
-    if (scrape.file_sd_configs !== undefined) {
-      const file = join(dir, `${scrape.job_name}.targets.json`);
-      writeTargetsFile(file, wanted);
-      scrape.file_sd_configs = [{ ...scrape.file_sd_configs[0], files: [file] }];
-      targetsFiles.set(scrape.job_name, file);
-    } else {
-      const labels = scrape.static_configs?.[0]?.labels;
-      scrape.static_configs = [{ targets: wanted, ...(labels ? { labels } : {}) }];
-    }
-  }
-  if (overrides.alertmanagers !== undefined) {
-    const first = config.alerting?.alertmanagers?.[0] ?? {};
-    config.alerting = { ...config.alerting, alertmanagers: [{ ...first, static_configs: [{ targets: overrides.alertmanagers }] }] };
-  }
+  const text = editYaml<PrometheusConfig>(
+    readFileSync(source, 'utf8'),
+    (parsed) => {
+      const config = resolveConfigPaths(parsed, dirname(source));
+      // Jobs with file-based discovery get a targets file this launcher owns (and can rewrite later).
+      for (const scrape of config.scrape_configs ?? []) {
+        const wanted = targets[scrape.job_name];
+        if (wanted === undefined || scrape.file_sd_configs === undefined) continue;
+        const file = join(dir, `${scrape.job_name}.targets.json`);
+        writeTargetsFile(file, wanted);
+        targetsFiles.set(scrape.job_name, file);
+      }
+      return prometheusVariant(config, {
+        targets,
+        targetsFiles: Object.fromEntries(targetsFiles),
+        ...(overrides.alertmanagers !== undefined ? { alertmanagers: overrides.alertmanagers } : {}),
+      });
+    },
+    source,
+  );
   const rendered = join(dir, 'prometheus.yml');
-  writeFileSync(rendered, stringify(config));
+  writeFileSync(rendered, text);
   return { configFile: rendered, targetsFiles };
 }
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startProcess, waitHealthyOrDiscard, type ManagedProcess } from './child-process.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '../common/free-port.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const relayExampleConfig = join(root, 'alertmanager/relay/relay.example.yml');

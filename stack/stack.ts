@@ -4,22 +4,28 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { startAlertmanagerPair } from './alertmanager-pair.ts';
 import { startAlertmanager, type AlertmanagerProcess } from './alertmanager-process.ts';
-import { freePort } from './free-port.ts';
-import { startOrderService, type OrderServiceProcess } from './order-service-process.ts';
+import { freePort } from '../common/free-port.ts';
+import { superviseOrderService, type SupervisedOrderService } from './order-service-supervisor.ts';
 import { startPrometheus, type PrometheusProcess } from './prometheus-process.ts';
 import { startRelay, type RelayProcess } from './relay-process.ts';
 import { ensureRelayToken } from './relay-token.ts';
-import { startSlackStandIn, type SlackStandIn } from './slack-stand-in.ts';
-import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
+import { startSlackStandIn, type SlackStandIn } from '../test/support/stand-ins/slack-stand-in.ts';
+import { startSmtpSink, type SmtpSink } from '../test/support/stand-ins/smtp-sink.ts';
 import type { StackConfig } from './stack-config.ts';
 import type { ManagedProcess } from './child-process.ts';
+import type { RestartBackoff } from './restart-backoff.ts';
 
 export interface RunningStack {
   urls: Array<{ what: string; url: string }>;
-  orderServices: OrderServiceProcess[];
+  /** Supervised: a replica that dies is restarted on the same ports (its `process` is then a new one). */
+  orderServices: SupervisedOrderService[];
   prometheus: PrometheusProcess;
+  /** The first (or only) Alertmanager. */
   alertmanager: AlertmanagerProcess;
+  /** Every Alertmanager: one, or the two peers of an HA pair (ALERTMANAGER_HA). */
+  alertmanagers: AlertmanagerProcess[];
   relay: RelayProcess;
   slackStandIn: SlackStandIn | undefined;
   smtpSink: SmtpSink | undefined;
@@ -34,6 +40,8 @@ export interface StartStackOptions {
   serviceEnv?: Record<string, string>;
   /** More environment for the relay (tests: a short digest interval). */
   relayEnv?: Record<string, string>;
+  /** How replicas that die are restarted (tests: shorter delays). */
+  restartBackoff?: RestartBackoff;
 }
 
 export async function startStack(config: StackConfig, log: Logger, options: StartStackOptions = {}): Promise<RunningStack> {
@@ -101,37 +109,57 @@ export async function startStack(config: StackConfig, log: Logger, options: Star
     watch('alert-relay', relay.process);
     started('alert-relay', () => relay.stop());
 
-    const alertmanager = await startAlertmanager({
-      configFile: config.alertmanager.configFile,
-      port: config.alertmanager.port,
-      dataDir: join(config.dataDir, 'alertmanager'),
-      webhookOrigin: relay.url,
-      credentialsFile: config.relay.tokenFile,
-      echo,
-    });
-    watch('alertmanager', alertmanager.process);
-    started('alertmanager', () => alertmanager.stop());
+    const alertmanagerOptions = { configFile: config.alertmanager.configFile, webhookOrigin: relay.url, credentialsFile: config.relay.tokenFile, echo };
+    let alertmanagers: AlertmanagerProcess[];
+    if (config.alertmanager.peerPort === undefined) {
+      const single = await startAlertmanager({ ...alertmanagerOptions, port: config.alertmanager.port, dataDir: join(config.dataDir, 'alertmanager') });
+      started('alertmanager', () => single.stop());
+      alertmanagers = [single];
+    } else {
+      // Each peer its own notification log and silences, shared by gossip.
+      const dataDirs: [string, string] = [join(config.dataDir, 'alertmanager'), join(config.dataDir, 'alertmanager-2')];
+      for (const dir of dataDirs) mkdirSync(dir, { recursive: true });
+      const pair = await startAlertmanagerPair({ ...alertmanagerOptions, ports: [config.alertmanager.port, config.alertmanager.peerPort], dataDirs });
+      started('alertmanagers', () => pair.stop());
+      alertmanagers = [...pair.peers];
+    }
+    for (const am of alertmanagers) watch(alertmanagers.length === 1 ? 'alertmanager' : 'alertmanagers', am.process);
+    const alertmanager = alertmanagers[0]!;
 
     // Replica 0 owns the embedded PostgreSQL (persistent under the data dir); the others share it, as replicas
     // behind a load balancer share one database.
-    const orderServices: OrderServiceProcess[] = [];
+    const orderServices: SupervisedOrderService[] = [];
     const embeddedPgPort = config.orderService.embeddedPgPort ?? (await freePort());
     let databaseUrl = config.orderService.databaseUrl;
     for (let i = 0; i < config.orderService.replicas; i++) {
+      const name = `order-service-${i + 1}`;
       const env: Record<string, string> = { FAULT_INJECTION: String(config.orderService.faultInjection), LOG_LEVEL: config.logLevel, ...options.serviceEnv };
       if (databaseUrl !== undefined) env.DATABASE_URL = databaseUrl;
       else env.EMBEDDED_PG_PORT = String(embeddedPgPort);
-      const service = await startOrderService({
-        name: `order-service-${i + 1}`,
-        port: config.orderService.port + i,
-        metricsPort: config.orderService.metricsPort + i,
-        ...(i === 0 ? { dataDir: join(config.dataDir, 'service') } : {}),
-        env,
-        echo,
-      });
+      // Node flags, as a container's NODE_OPTIONS would set them: the heap cap, and a heap snapshot near it.
+      const nodeArgs: string[] = [];
+      if (config.orderService.maxOldSpaceMb !== undefined) nodeArgs.push(`--max-old-space-size=${config.orderService.maxOldSpaceMb}`);
+      const heapSnapshotDir = config.orderService.heapSnapshotCount > 0 ? join(config.orderService.heapSnapshotDir, name) : undefined;
+      if (heapSnapshotDir !== undefined) {
+        mkdirSync(heapSnapshotDir, { recursive: true });
+        nodeArgs.push(`--heapsnapshot-near-heap-limit=${config.orderService.heapSnapshotCount}`, `--diagnostic-dir=${heapSnapshotDir}`);
+      }
+      const service = await superviseOrderService(
+        {
+          name,
+          port: config.orderService.port + i,
+          metricsPort: config.orderService.metricsPort + i,
+          ...(i === 0 ? { dataDir: join(config.dataDir, 'service') } : {}),
+          env,
+          nodeArgs,
+          echo,
+          ...(heapSnapshotDir !== undefined ? { heapSnapshotDir } : {}),
+          ...(options.restartBackoff ? { backoff: options.restartBackoff } : {}),
+        },
+        log,
+      );
       orderServices.push(service);
-      watch(service.process.name, service.process);
-      started(service.process.name, () => service.stop());
+      started(name, () => service.stop());
       databaseUrl ??= `postgres://postgres:postgres@127.0.0.1:${embeddedPgPort}/orders`;
     }
 
@@ -142,9 +170,10 @@ export async function startStack(config: StackConfig, log: Logger, options: Star
       targets: {
         'order-service': orderServices.map((s) => new URL(s.metricsUrl).host),
         'alert-relay': [new URL(relay.url).host],
-        alertmanager: [new URL(alertmanager.url).host],
+        alertmanager: alertmanagers.map((am) => new URL(am.url).host),
       },
-      alertmanagers: [new URL(alertmanager.url).host],
+      // Prometheus sends every alert to every peer; the peers decide by gossip which one notifies.
+      alertmanagers: alertmanagers.map((am) => new URL(am.url).host),
       echo,
     });
     watch('prometheus', prometheus.process);
@@ -157,12 +186,12 @@ export async function startStack(config: StackConfig, log: Logger, options: Star
       ]),
       { what: 'Prometheus', url: prometheus.url },
       { what: 'Prometheus alerts', url: `${prometheus.url}/alerts` },
-      { what: 'Alertmanager', url: alertmanager.url },
+      ...alertmanagers.map((am, i) => ({ what: alertmanagers.length === 1 ? 'Alertmanager' : `Alertmanager peer ${i + 1}`, url: am.url })),
       { what: 'alert relay', url: relay.url },
       ...(slackStandIn ? [{ what: 'Slack stand-in (pages)', url: `http://127.0.0.1:${slackStandIn.port}` }] : []),
       ...(smtpSink ? [{ what: 'SMTP sink (emails)', url: `smtp://${smtpSink.host}:${smtpSink.port}` }] : []),
     ];
-    return { urls, orderServices, prometheus, alertmanager, relay, slackStandIn, smtpSink, stop: stopAll };
+    return { urls, orderServices, prometheus, alertmanager, alertmanagers, relay, slackStandIn, smtpSink, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

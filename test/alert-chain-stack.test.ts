@@ -8,7 +8,7 @@ import type { RunningStack } from '../stack/stack.ts';
 import { startOrderTraffic, type OrderTraffic } from './support/order-traffic.ts';
 import { scrape, sumOf } from './support/prometheus-text.ts';
 import { startTestStack } from './support/test-stack.ts';
-import { waitFor } from './support/wait-for.ts';
+import { waitFor } from '../common/wait-for.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 

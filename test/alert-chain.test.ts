@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alerts, dashboardUrl, grafana, runbookUrl } from '../prometheus/thresholds.ts';
+import { alerts, dashboardUrl, grafana, runbookUrl } from '../prometheus/alerting-config.ts';
 import { startAlertmanager, type AlertmanagerProcess } from '../stack/alertmanager-process.ts';
 import { startOrderService, type OrderServiceProcess } from '../stack/order-service-process.ts';
 import { startPrometheus, type PrometheusProcess } from '../stack/prometheus-process.ts';
 import { startOrderTraffic, type OrderTraffic } from './support/order-traffic.ts';
-import { waitFor } from './support/wait-for.ts';
+import { waitFor } from '../common/wait-for.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

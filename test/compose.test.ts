@@ -11,7 +11,8 @@ import { parse } from 'yaml';
 import { parseRelayConfig } from '../alertmanager/relay/config.ts';
 import { orderServiceMetricsPort, orderServiceReplicas, relayTokenSecretPath } from '../compose/compose-addresses.ts';
 import { renderComposeConfigs } from '../compose/render-configs.ts';
-import { grafana, intervals } from '../prometheus/thresholds.ts';
+import { grafana, intervals } from '../prometheus/alerting-config.ts';
+import { dockerImageFiles } from './support/docker-image-files.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 const read = (path: string): string => readFileSync(join(root, path), 'utf8');
@@ -255,12 +256,12 @@ describe('docker-compose.yml', () => {
   });
 
   it('builds an image holding what the services run, and the commands name files that exist', () => {
-    const ignored = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const image = dockerImageFiles(root);
     for (const [name, s] of services.filter(([, s]) => s.build)) {
       const entry = commandOf(s).match(/([\w/.-]+\.ts)/)?.[1];
       expect(entry, `${name}: no .ts entry point in its command`).toBeDefined();
       expect(statSync(join(root, entry!)).isFile(), `${name}: ${entry} does not exist`).toBe(true);
-      expect(ignored.some((pattern) => entry!.startsWith(pattern.replace(/^\*\*\//, ''))), `${name}: ${entry} is excluded by .dockerignore`).toBe(false);
+      expect(image.has(entry!), `${name}: ${entry} is not copied into the image (Dockerfile COPY, .dockerignore)`).toBe(true);
     }
     expect(read('Dockerfile')).toContain('COPY package.json package-lock.json ./');
   });

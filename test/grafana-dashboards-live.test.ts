@@ -1,7 +1,7 @@
 // THE dashboard test: every panel target, template variable and annotation of every generated dashboard runs
 // against `npm start`'s own stack (stack/stack.ts: a real Prometheus that scraped two real order-service
 // replicas, the real relay and a real Alertmanager), and must return something a panel can draw. A panel naming a metric that does not exist fails.
-// One replica gets faults injected (README "Fault injection"), the other only traffic: every panel must have data
+// One replica gets faults injected (docs/service.md, "Fault injection"), the other only traffic: every panel must have data
 // for both, so nothing shows "No data" on a healthy instance either.
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,10 +17,10 @@ import {
 } from '../grafana/verification/dashboard-queries.ts';
 import { metricNamesIn as metricsReadBy } from '../prometheus/promql-metric-names.ts';
 import type { InterpolationContext } from '../grafana/verification/query-interpolation.ts';
-import { intervals, jobs } from '../prometheus/thresholds.ts';
+import { intervals, jobs } from '../prometheus/alerting-config.ts';
 import type { RunningStack } from '../stack/stack.ts';
 import { startTestStack } from './support/test-stack.ts';
-import { waitFor } from './support/wait-for.ts';
+import { waitFor } from '../common/wait-for.ts';
 
 const scrapeIntervalSeconds = Number.parseInt(intervals.scrape, 10);
 const dashboards = allDashboards();

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { allDashboards, dashboardJson } from '../grafana/all-dashboards.ts';
 import { alertmanagerDatasource, prometheusDatasource } from '../grafana/datasources.ts';
-import { alerts, grafana, runbookUrl, type AlertName } from '../prometheus/thresholds.ts';
+import { alerts, grafana, runbookUrl, type AlertName } from '../prometheus/alerting-config.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string): string => readFileSync(`${root}${path}`, 'utf8');

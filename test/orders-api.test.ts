@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrderService, type OrderServiceProcess } from '../stack/order-service-process.ts';
 import { startTestPostgres, type TestPostgres } from './support/test-postgres.ts';
-import { waitFor } from './support/wait-for.ts';
+import { waitFor } from '../common/wait-for.ts';
 
 let db: TestPostgres;
 let service: OrderServiceProcess;

@@ -5,12 +5,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { writeTestRelayConfig } from '../alertmanager/relay/testing/relay-config-file.ts';
+import { writeTestRelayConfig } from './support/relay/relay-config-file.ts';
 import { startAlertmanager, type AlertmanagerProcess } from '../stack/alertmanager-process.ts';
 import { startRelay, type RelayProcess } from '../stack/relay-process.ts';
-import { startSlackStandIn, type SlackStandIn } from '../stack/slack-stand-in.ts';
+import { startSlackStandIn, type SlackStandIn } from './support/stand-ins/slack-stand-in.ts';
 import { scrape, sumOf } from './support/prometheus-text.ts';
-import { waitFor } from './support/wait-for.ts';
+import { waitFor } from '../common/wait-for.ts';
 
 let dir: string;
 let slack: SlackStandIn;

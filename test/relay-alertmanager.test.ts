@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startAlertmanager, type AlertmanagerProcess } from '../stack/alertmanager-process.ts';
 import { startRelay, type RelayProcess } from '../stack/relay-process.ts';
-import { startSlackStandIn, type SlackStandIn } from '../stack/slack-stand-in.ts';
-import { startSmtpSink, type SmtpSink } from '../stack/smtp-sink.ts';
+import { startSlackStandIn, type SlackStandIn } from './support/stand-ins/slack-stand-in.ts';
+import { startSmtpSink, type SmtpSink } from './support/stand-ins/smtp-sink.ts';
 import { scrape, sumOf } from './support/prometheus-text.ts';
-import { waitFor } from './support/wait-for.ts';
+import { waitFor } from '../common/wait-for.ts';
 
 let dir: string;
 let slack: SlackStandIn;

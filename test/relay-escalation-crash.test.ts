@@ -7,14 +7,14 @@ import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { writeTestRelayConfig } from '../alertmanager/relay/testing/relay-config-file.ts';
+import { writeTestRelayConfig } from './support/relay/relay-config-file.ts';
 import { startAlertmanager } from '../stack/alertmanager-process.ts';
-import { freePort } from '../stack/free-port.ts';
+import { freePort } from '../common/free-port.ts';
 import { startRelay, type RelayProcess } from '../stack/relay-process.ts';
-import { startSlackStandIn } from '../stack/slack-stand-in.ts';
-import { startSmtpSink } from '../stack/smtp-sink.ts';
+import { startSlackStandIn } from './support/stand-ins/slack-stand-in.ts';
+import { startSmtpSink } from './support/stand-ins/smtp-sink.ts';
 import { scrape, sumOf } from './support/prometheus-text.ts';
-import { waitFor } from './support/wait-for.ts';
+import { waitFor } from '../common/wait-for.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterAll(async () => {

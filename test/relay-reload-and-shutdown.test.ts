@@ -6,13 +6,13 @@ import { request, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { writeTestRelayConfig } from '../alertmanager/relay/testing/relay-config-file.ts';
-import { postWebhook, webhookPayload } from '../alertmanager/relay/testing/webhook-fixtures.ts';
-import { freePort } from '../stack/free-port.ts';
+import { writeTestRelayConfig } from './support/relay/relay-config-file.ts';
+import { postWebhook, webhookPayload } from './support/relay/webhook-fixtures.ts';
+import { freePort } from '../common/free-port.ts';
 import { startRelay, type RelayProcess } from '../stack/relay-process.ts';
-import { startSlackStandIn } from '../stack/slack-stand-in.ts';
+import { startSlackStandIn } from './support/stand-ins/slack-stand-in.ts';
 import { scrape, sumOf } from './support/prometheus-text.ts';
-import { waitFor } from './support/wait-for.ts';
+import { waitFor } from '../common/wait-for.ts';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterAll(async () => {

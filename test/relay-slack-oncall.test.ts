@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startInProcessRelay, type InProcessRelay } from '../alertmanager/relay/testing/in-process-relay.ts';
+import { startInProcessRelay, type InProcessRelay } from './support/relay/in-process-relay.ts';
 import { startAlertmanager, type AlertmanagerProcess } from '../stack/alertmanager-process.ts';
-import { startSlackStandIn, type SlackApiMessage, type SlackStandIn } from '../stack/slack-stand-in.ts';
+import { startSlackStandIn, type SlackApiMessage, type SlackStandIn } from './support/stand-ins/slack-stand-in.ts';
 import { scrape, sumOf } from './support/prometheus-text.ts';
-import { waitFor } from './support/wait-for.ts';
+import { waitFor } from '../common/wait-for.ts';
 
 const botToken = 'xoxb-oncall-e2e-BOTTOKENSECRET';
 const signingSecret = 'signing-secret-e2e-SIGNSECRET';
@@ -27,7 +27,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'relay-oncall-'));
   slack = await startSlackStandIn({ app: { botToken, channels: [channel], signingSecret } });
   // Alertmanager's port first: the relay creates silences through its API.
-  const { freePort } = await import('../stack/free-port.ts');
+  const { freePort } = await import('../common/free-port.ts');
   const amPort = await freePort();
   relay = await startInProcessRelay({
     slackApp: { botToken, channel, apiUrl: slack.apiUrl },

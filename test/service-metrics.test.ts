@@ -1,75 +1,18 @@
 // The order service's /metrics against reality: one real service (embedded PostgreSQL, worker threads) whose
 // pools, heap, GC and event loop are pushed through the fault-injection API, then read back from real scrapes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricCatalogue } from '../service/telemetry/metric-catalogue.ts';
 import { startOrderService, type OrderServiceProcess } from '../stack/order-service-process.ts';
 import { metricTypes, scrape, sumOf, type Sample } from './support/prometheus-text.ts';
-import { waitFor } from './support/wait-for.ts';
+import { waitFor } from '../common/wait-for.ts';
 
 const dbPoolMax = 3;
 const workerQueueMax = 4;
 const pool = { db_client_connection_pool_name: 'orders' };
 const workers = { worker_pool_name: 'orders' };
 const MiB = 1024 * 1024;
-
-/** Every family of the README metric catalogue, with its Prometheus type. */
-const catalogue: Record<string, 'gauge' | 'counter' | 'histogram'> = {
-  v8js_memory_heap_used_bytes: 'gauge',
-  v8js_memory_heap_space_size_bytes: 'gauge',
-  v8js_memory_heap_space_available_size_bytes: 'gauge',
-  v8js_memory_heap_space_physical_size_bytes: 'gauge',
-  v8js_memory_heap_size_limit_bytes: 'gauge',
-  v8js_memory_heap_used_after_gc_bytes: 'gauge',
-  nodejs_memory_external_bytes: 'gauge',
-  nodejs_memory_array_buffers_bytes: 'gauge',
-  process_memory_usage_bytes: 'gauge',
-  process_memory_limit_bytes: 'gauge',
-  v8js_gc_duration_seconds: 'histogram',
-  nodejs_eventloop_delay_min_seconds: 'gauge',
-  nodejs_eventloop_delay_max_seconds: 'gauge',
-  nodejs_eventloop_delay_mean_seconds: 'gauge',
-  nodejs_eventloop_delay_stddev_seconds: 'gauge',
-  nodejs_eventloop_delay_p50_seconds: 'gauge',
-  nodejs_eventloop_delay_p90_seconds: 'gauge',
-  nodejs_eventloop_delay_p99_seconds: 'gauge',
-  nodejs_eventloop_utilization_ratio: 'gauge',
-  nodejs_eventloop_time_seconds_total: 'counter',
-  db_client_connection_count: 'gauge',
-  db_client_connection_max: 'gauge',
-  db_client_connection_idle_max: 'gauge',
-  db_client_connection_idle_min: 'gauge',
-  db_client_connection_pending_requests: 'gauge',
-  db_client_connection_timeouts_total: 'counter',
-  db_client_connection_wait_time_seconds: 'histogram',
-  db_client_connection_use_time_seconds: 'histogram',
-  db_client_connection_create_time_seconds: 'histogram',
-  worker_pool_thread_count: 'gauge',
-  worker_pool_thread_max: 'gauge',
-  worker_pool_queue_depth: 'gauge',
-  worker_pool_queue_remaining: 'gauge',
-  worker_pool_tasks_completed_total: 'counter',
-  worker_pool_tasks_rejected_total: 'counter',
-  worker_pool_task_wait_time_seconds: 'histogram',
-  worker_pool_task_run_time_seconds: 'histogram',
-  worker_pool_worker_eventloop_utilization_ratio: 'gauge',
-  worker_pool_worker_heap_used_bytes: 'gauge',
-  http_server_request_duration_seconds: 'histogram',
-  orders_created_total: 'counter',
-  orders_failed_total: 'counter',
-  orders_idempotent_replays_total: 'counter',
-  orders_reconciled_total: 'counter',
-  orders_count: 'gauge',
-  orders_processing_oldest_age_seconds: 'gauge',
-  process_start_time_seconds: 'gauge',
-  process_cpu_time_seconds_total: 'counter',
-  process_unix_file_descriptor_count: 'gauge',
-  process_unix_file_descriptor_limit: 'gauge',
-};
-
-/** Families on /metrics beyond the catalogue, each on purpose (the pg instrumentation's query timings). */
-const extras: Record<string, string> = { target_info: 'gauge', db_client_operation_duration_seconds: 'histogram' };
-
-/** Families that appear only once something happened (a reconciliation, a failed order). */
-const onlyAfterAnEvent = new Set(['orders_failed_total', 'orders_reconciled_total', 'orders_idempotent_replays_total']);
+/** The replica's old-generation cap; the exported old-generation limit must be exactly this. */
+const maxOldSpaceMiB = 512;
 
 let service: OrderServiceProcess;
 
@@ -88,6 +31,7 @@ const metricsNow = async (): Promise<Sample[]> => (await scrape(service.metricsU
 beforeAll(async () => {
   service = await startOrderService({
     name: 'service-metrics',
+    nodeArgs: [`--max-old-space-size=${maxOldSpaceMiB}`],
     env: {
       FAULT_INJECTION: 'true',
       DB_POOL_MAX: String(dbPoolMax),
@@ -234,14 +178,45 @@ describe('order service /metrics', () => {
     }
   });
 
-  it('shows retained heap in heap used, and in heap after GC once a major GC ran; a forced GC is a recorded pause', async () => {
+  it('exports the old-generation limit the process dies at: the --max-old-space-size cap, below heap_size_limit', async () => {
+    const samples = await waitFor(
+      async () => {
+        const s = await metricsNow();
+        return s.some((x) => x.name === 'v8js_memory_heap_old_generation_limit_bytes') && s;
+      },
+      { what: 'v8js_memory_heap_old_generation_limit_bytes exported' },
+    );
+    const limit = sumOf(samples, 'v8js_memory_heap_old_generation_limit_bytes');
+    const heapSizeLimit = sumOf(samples, 'v8js_memory_heap_size_limit_bytes');
+    expect(limit).toBe(maxOldSpaceMiB * MiB);
+    // heap_size_limit adds the young generation reservation (three semi-spaces of at least 1 MiB).
+    expect(heapSizeLimit - limit).toBeGreaterThanOrEqual(3 * MiB);
+    const used = sumOf(samples, 'v8js_memory_heap_old_generation_used_bytes');
+    expect(used).toBeGreaterThan(MiB);
+    // The old generation is every space but the young ones: the per-space heap used of the same scrape, less
+    // new_space and new_large_object_space (a little allocation may happen between the two readings).
+    const spaces = samples.filter((s) => s.name === 'v8js_memory_heap_used_bytes');
+    const oldSpaces = spaces.filter((s) => !['new_space', 'new_large_object_space'].includes(s.labels.v8js_heap_space_name!));
+    expect(oldSpaces.length).toBeLessThan(spaces.length - 1);
+    expect(Math.abs(used - oldSpaces.reduce((sum, s) => sum + s.value, 0))).toBeLessThan(2 * MiB);
+  });
+
+  it('shows retained heap in heap and old-generation used, and after GC once a major GC ran; a forced GC is a recorded pause', async () => {
     const heapUsed = (s: Sample[]) => sumOf(s, 'v8js_memory_heap_used_bytes');
+    const oldUsed = (s: Sample[]) => sumOf(s, 'v8js_memory_heap_old_generation_used_bytes');
     const before = await metricsNow();
     const majorBefore = sumOf(before, 'v8js_gc_duration_seconds_count', { v8js_gc_type: 'major' });
     const usedBefore = heapUsed(before);
+    const oldUsedBefore = oldUsed(before);
 
     expect((await post('/admin/faults/heap', { megabytes: 64 })).status).toBe(200);
-    await waitFor(async () => heapUsed(await metricsNow()) >= usedBefore + 48 * MiB, { what: 'heap used up by the retained 64 MiB' });
+    await waitFor(
+      async () => {
+        const s = await metricsNow();
+        return heapUsed(s) >= usedBefore + 48 * MiB && oldUsed(s) >= oldUsedBefore + 48 * MiB;
+      },
+      { what: 'heap used and old generation used up by the retained 64 MiB' },
+    );
 
     expect((await post('/admin/faults/gc')).status).toBe(200);
     const afterGc = await waitFor(
@@ -252,8 +227,13 @@ describe('order service /metrics', () => {
       { what: 'a major GC pause recorded' },
     );
     const leakedLiveSet = sumOf(afterGc, 'v8js_memory_heap_used_after_gc_bytes');
+    const leakedOldLiveSet = sumOf(afterGc, 'v8js_memory_heap_old_generation_used_after_gc_bytes');
     expect(leakedLiveSet).toBeGreaterThanOrEqual(64 * MiB);
     expect(leakedLiveSet).toBeLessThan(sumOf(afterGc, 'v8js_memory_heap_size_limit_bytes'));
+    // A full GC promotes what survives: the retained arrays are all in the old generation.
+    expect(leakedOldLiveSet).toBeGreaterThanOrEqual(64 * MiB);
+    expect(leakedOldLiveSet).toBeLessThanOrEqual(leakedLiveSet);
+    expect(leakedOldLiveSet).toBeLessThan(sumOf(afterGc, 'v8js_memory_heap_old_generation_limit_bytes'));
     // Sub-millisecond buckets exist, so minor GCs are not all lumped into the first bucket.
     expect(afterGc.some((s) => s.name === 'v8js_gc_duration_seconds_bucket' && Number(s.labels.le) < 0.001)).toBe(true);
 
@@ -261,9 +241,16 @@ describe('order service /metrics', () => {
     const freed = await fetch(`${service.apiUrl}/admin/faults/heap`, { method: 'DELETE' });
     await freed.arrayBuffer();
     expect((await post('/admin/faults/gc')).status).toBe(200);
-    await waitFor(async () => sumOf(await metricsNow(), 'v8js_memory_heap_used_after_gc_bytes') < leakedLiveSet - 48 * MiB, {
-      what: 'heap after GC back down once the retained heap is freed',
-    });
+    await waitFor(
+      async () => {
+        const s = await metricsNow();
+        return (
+          sumOf(s, 'v8js_memory_heap_used_after_gc_bytes') < leakedLiveSet - 48 * MiB &&
+          sumOf(s, 'v8js_memory_heap_old_generation_used_after_gc_bytes') < leakedOldLiveSet - 48 * MiB
+        );
+      },
+      { what: 'heap and old generation after GC back down once the retained heap is freed' },
+    );
   });
 
   it('shows a blocked event loop in the p99 and max delay', async () => {
@@ -278,8 +265,10 @@ describe('order service /metrics', () => {
     );
   });
 
-  it('serves every catalogue family, with the unit and type suffixes of Prometheus OTLP translation', async () => {
-    const missingFrom = (types: Map<string, string>) => Object.keys(catalogue).filter((name) => !types.has(name) && !onlyAfterAnEvent.has(name));
+  it('serves exactly the families of the metric catalogue (docs/metrics.md), each with its type and catalogued labels', async () => {
+    const catalogue = new Map(metricCatalogue.map((entry) => [entry.name, entry]));
+    // Every family is served by now: counters at 0 from the start, histograms since the requests, GC and tasks above.
+    const missingFrom = (types: Map<string, string>) => [...catalogue.keys()].filter((name) => !types.has(name));
     // The event-loop delay gauges skip a scrape that follows the previous one too closely (under 5 samples).
     let last = await scrape(service.metricsUrl);
     await waitFor(
@@ -291,11 +280,22 @@ describe('order service /metrics', () => {
     ).catch(() => undefined);
     const { text, samples } = last;
     const types = metricTypes(text);
-    expect(missingFrom(types)).toEqual([]);
+    expect(missingFrom(types), 'catalogued in service/telemetry/metric-catalogue.ts but not served').toEqual([]);
+    const uncatalogued = [...types.keys()].filter((name) => !catalogue.has(name));
+    expect(uncatalogued, 'served but missing from service/telemetry/metric-catalogue.ts (then run npm run docs)').toEqual([]);
     for (const [name, type] of types) {
-      const expected = catalogue[name] ?? extras[name];
-      expect(expected, `unexpected family ${name} on /metrics`).toBeDefined();
-      expect(`${name} ${type}`).toBe(`${name} ${expected}`);
+      const entry = catalogue.get(name)!;
+      expect(`${name} ${type}`).toBe(`${name} ${entry.type}`);
+      // Every label served is catalogued (some, such as http_route or error_type, are on some series only).
+      const ofFamily = samples.filter((s) => [name, `${name}_bucket`, `${name}_sum`, `${name}_count`].includes(s.name));
+      const served = new Set(ofFamily.flatMap((s) => Object.keys(s.labels)));
+      served.delete('le');
+      expect([...served].filter((label) => !(label in entry.labels)), `labels of ${name} missing from the catalogue`).toEqual([]);
+      for (const [label, values] of Object.entries(entry.labels)) {
+        if (values.length === 0) continue;
+        const seen = ofFamily.flatMap((s) => (s.labels[label] === undefined ? [] : [s.labels[label]]));
+        expect(seen.filter((value) => !values.includes(value)), `values of ${name}{${label}} missing from the catalogue`).toEqual([]);
+      }
       if (type === 'counter') expect(name).toMatch(/_total$/);
       else expect(name).not.toMatch(/_total$/);
       if (type === 'histogram') {
@@ -304,6 +304,11 @@ describe('order service /metrics', () => {
         expect(samples.some((s) => s.name === name), `${name} has samples`).toBe(true);
       }
     }
+    // Scrapes of /metrics (dozens by now: GET, 200, no express route) are not counted as HTTP requests of the API.
+    const unroutedOk = samples.filter(
+      (s) => s.name === 'http_server_request_duration_seconds_count' && s.labels.http_route === undefined && s.labels.http_response_status_code === '200',
+    );
+    expect(unroutedOk.reduce((total, s) => total + s.value, 0), 'scrapes counted as HTTP requests').toBe(0);
     // A `# UNIT` line names the unit the family name ends with (before _total).
     for (const [, name, unit] of text.matchAll(/^# UNIT (\S+) (\S+)$/gm)) expect(name!.replace(/_total$/, '')).toMatch(new RegExp(`_${unit}$`));
     // Attribute dots became underscores; no label keeps a dot, no name keeps an unsuffixed base unit.

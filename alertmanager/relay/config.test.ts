@@ -91,7 +91,7 @@ describe('relay config', () => {
       expect(message).toContain('email.smtp.requireTls');
       expect(message).toMatch(/expected true or false/);
     }
-    expect(errorOf(() => smtpOf(withSmtp('"${SMTP_SECURE:-false}"'), { SMTP_SECURE: 'ture' }))).toMatch(/email\.smtp\.secure: expected true or false.*"ture"/);
+    expect(errorOf(() => smtpOf(withSmtp('"${SMTP_SECURE:-false}"'), { SMTP_SECURE: 'ture' }))).toMatch(/email\.smtp\.secure: expected true or false/);
   });
 
   it('says which secret is missing without showing any value', () => {

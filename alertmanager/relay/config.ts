@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { booleanSetting, describeIssues, portNumber as port } from '../../common/config-fields.ts';
 import type { GraphsConfig } from './graphs/alert-graphs.ts';
 
 export class ConfigError extends Error {
@@ -18,23 +19,8 @@ const secretRef = z.union(
 );
 export type SecretRef = z.infer<typeof secretRef>;
 
-const port = z.coerce.number().int().min(0).max(65535);
 /** An http(s) URL, or empty / unset (as `${VAR:-}` expands) for "none". */
 const optionalUrl = z.union([z.literal('').transform(() => undefined), z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })]).optional();
-
-/**
- * A yes/no setting: a YAML boolean, or a string as `${VAR:-false}` expands to. z.coerce.boolean() would make the
- * string "false" true (any non-empty string is truthy), so the words are read: true/false, 1/0, yes/no, on/off,
- * any case. Anything else is an error on the key.
- */
-const flag = z.union([z.boolean(), z.string(), z.literal(0), z.literal(1)], { error: 'expected true or false' }).transform((value, ctx) => {
-  if (typeof value === 'boolean') return value;
-  const word = String(value).trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(word)) return true;
-  if (['false', '0', 'no', 'off'].includes(word)) return false;
-  ctx.addIssue({ code: 'custom', message: `expected true or false (or 1/0, yes/no, on/off), got "${String(value).slice(0, 40)}"` });
-  return z.NEVER;
-});
 const positiveSeconds = z.coerce.number().positive();
 const name = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'names use letters, digits, _ . -');
 
@@ -81,8 +67,8 @@ const smtp = z.strictObject({
   host: z.string().min(1),
   port,
   /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
-  secure: flag.default(false),
-  requireTls: flag.default(false),
+  secure: booleanSetting.default(false),
+  requireTls: booleanSetting.default(false),
   user: z.string().optional(),
   password: secretRef.optional(),
   from: z.string().min(3),
@@ -105,7 +91,7 @@ const escalation = z.strictObject({
   afterSeconds: positiveSeconds,
   /** Only pages of these severities escalate. */
   severities: z.array(z.string().min(1)).min(1).default(['critical']),
-  repage: flag.default(true),
+  repage: booleanSetting.default(true),
   steps: z.array(escalationStep).min(1).max(10),
 });
 
@@ -314,10 +300,6 @@ function readSecret(ref: SecretRef, key: string, baseDir: string, env: NodeJS.Pr
   return value;
 }
 
-function formatIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('\n');
-}
-
 /** Parses and validates YAML text; throws ConfigError naming the key (or line) that is wrong. */
 export function parseRelayConfig(text: string, sourcePath: string, sources: ConfigSources): RelayConfig {
   let raw: unknown;
@@ -331,7 +313,7 @@ export function parseRelayConfig(text: string, sourcePath: string, sources: Conf
     throw error;
   }
   const parsed = fileSchema.safeParse(expandEnv(raw ?? {}, sources.env, []));
-  if (!parsed.success) throw new ConfigError(`${sourcePath}: invalid relay configuration:\n${formatIssues(parsed.error)}`);
+  if (!parsed.success) throw new ConfigError(`${sourcePath}: invalid relay configuration:\n${describeIssues(parsed.error).join('\n')}`);
   const file = parsed.data;
   const baseDir = dirname(resolve(sourcePath));
   const secrets: string[] = [];

@@ -1,4 +1,4 @@
-// The relay's own metrics (README "Alert relay metrics"), on its /metrics with prom-client's default process metrics.
+// The relay's own metrics (docs/relay.md, "Metrics"; docs/docs.test.ts keeps that table equal to this registry), on its /metrics with prom-client's default process metrics.
 // One registry per relay instance, so tests can run several relays in one process.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { graphOutcomes } from './graphs/alert-graphs.ts';

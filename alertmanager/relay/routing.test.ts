@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Route } from './config.ts';
 import { routeNotification } from './routing.ts';
-import { webhookPayload } from './testing/webhook-fixtures.ts';
+import { webhookPayload } from '../../test/support/relay/webhook-fixtures.ts';
 
 const route = (r: Partial<Route>): Route => ({ matchers: {}, slack: [], email: [], ...r });
 

@@ -3,10 +3,10 @@ import type { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard
 import { dashboard } from '../building-blocks/dashboard-defaults.ts';
 import { withRows } from '../building-blocks/dashboard-rows.ts';
 import { firingAlertsAnnotation } from '../building-blocks/firing-alerts-annotation.ts';
-import { dashboardUids } from '../dashboard-uids.ts';
+import { dashboardUids } from '../alert-rules-config.ts';
 import { alertmanagerPanels } from './alertmanager-panels.ts';
 import { alertsPanels } from './alerts-panels.ts';
-import { pipelineInstancesVariable } from './instance-selector.ts';
+import { pipelineInstancesVariable } from './pipeline-instances-selector.ts';
 import { relayPanels } from './relay-panels.ts';
 
 export function alertingPipelineDashboard(): DashboardBuilder {

@@ -1,7 +1,7 @@
 // Prometheus to Alertmanager to its receivers: rule evaluation, alerts sent, notifications and their failures.
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { jobs } from '../alert-rules-config.ts';
-import { pipelineSelector } from './instance-selector.ts';
+import { pipelineSelector } from './pipeline-instances-selector.ts';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
 
 const am = pipelineSelector(jobs.alertmanager);

@@ -2,7 +2,7 @@
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { jobs } from '../alert-rules-config.ts';
 import { zeroUntilFirst } from '../building-blocks/prometheus-queries.ts';
-import { pipelineSelector } from './instance-selector.ts';
+import { pipelineSelector } from './pipeline-instances-selector.ts';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
 
 const relay = pipelineSelector(jobs.relay);

@@ -1,7 +1,7 @@
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import { ThresholdsConfigBuilder, ThresholdsMode, type DynamicConfigValue } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { alertLevels, alertLinesFor, runbookUrl, type AlertName } from '../alert-rules-config.ts';
+import { alertThresholdLines, alertLinesFor, runbookUrl, type AlertName } from '../alert-rules-config.ts';
 import { prometheusDatasource } from '../datasources.ts';
 import { runbookLinks, severityColor, shareOfLimitQueries, type AlertLine } from './alert-markers.ts';
 import { prometheusTargets, type Query } from './prometheus-queries.ts';
@@ -49,7 +49,7 @@ function thresholdSteps(lines: readonly AlertLine[]): ThresholdsConfigBuilder {
 
 /** A time series panel with the project's defaults: legend as a table with last and max, shared tooltip. */
 export function timeseriesPanel(spec: TimeseriesSpec): PanelBuilder {
-  const shareLines = spec.shareOfLimit ? alertLevels(spec.shareOfLimit.alert) : [];
+  const shareLines = spec.shareOfLimit ? alertThresholdLines(spec.shareOfLimit.alert) : [];
   const shareQueries = spec.shareOfLimit ? shareOfLimitQueries(shareLines, spec.shareOfLimit.limitExpr, spec.shareOfLimit.of) : [];
   const panel = new PanelBuilder()
     .id(spec.id)

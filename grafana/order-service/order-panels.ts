@@ -1,7 +1,7 @@
 // Orders: the business view of the incident (orders created and failed, stuck in PROCESSING, idempotent replays).
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
-import { servicesSelector as sel } from './instance-selector.ts';
+import { servicesSelector as sel } from './replicas-selector.ts';
 
 const created = `sum(rate(orders_created_total{${sel}}[$__rate_interval]))`;
 

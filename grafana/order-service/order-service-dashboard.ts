@@ -3,8 +3,8 @@ import type { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard
 import { dashboard } from '../building-blocks/dashboard-defaults.ts';
 import { withRows } from '../building-blocks/dashboard-rows.ts';
 import { firingAlertsAnnotation } from '../building-blocks/firing-alerts-annotation.ts';
-import { dashboardUids } from '../dashboard-uids.ts';
-import { instancesVariable } from './instance-selector.ts';
+import { dashboardUids } from '../alert-rules-config.ts';
+import { instancesVariable } from './replicas-selector.ts';
 import { orderPanels } from './order-panels.ts';
 import { redPanels } from './red-panels.ts';
 

@@ -2,7 +2,7 @@
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { zeroUntilFirst } from '../building-blocks/prometheus-queries.ts';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
-import { servicesSelector as sel } from './instance-selector.ts';
+import { servicesSelector as sel } from './replicas-selector.ts';
 
 const requests = (matchers = ''): string =>
   `sum by (http_route) (rate(http_server_request_duration_seconds_count{${sel}${matchers}}[$__rate_interval]))`;

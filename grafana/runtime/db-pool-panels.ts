@@ -1,7 +1,7 @@
 // DB pool: the HikariCP panels of a JVM board for the pg pool (active/idle/pending/max, acquire time, timeouts).
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
-import { instanceSelector as sel } from './instance-selector.ts';
+import { instanceSelector as sel } from './single-instance-selector.ts';
 
 const poolMax = 'max connections';
 

@@ -1,7 +1,7 @@
 // Event loop: Node's one request thread. Delay is how long a ready callback waited; utilization is how busy it was.
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
-import { instanceSelector as sel } from './instance-selector.ts';
+import { instanceSelector as sel } from './single-instance-selector.ts';
 
 export function eventLoopPanels(): PanelBuilder[] {
   return [

@@ -1,7 +1,7 @@
 // GC: how often V8 collects, how long it pauses, and what share of the time it takes (jvm_gc_pause_seconds, jvm_gc_overhead).
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
-import { instanceSelector as sel } from './instance-selector.ts';
+import { instanceSelector as sel } from './single-instance-selector.ts';
 
 export function gcPanels(): PanelBuilder[] {
   return [

@@ -2,7 +2,7 @@
 // GC (leak vs. churn), RSS against the container limit (the OOM killer's view), and off-heap memory.
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
-import { instanceSelector as sel } from './instance-selector.ts';
+import { instanceSelector as sel } from './single-instance-selector.ts';
 
 const heapLimit = 'heap limit (V8 heap_size_limit)';
 const containerLimit = 'container memory limit';

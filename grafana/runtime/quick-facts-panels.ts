@@ -1,7 +1,7 @@
 // Quick facts: the one row to read first, as the top of a JVM board (uptime, restarts, heap of -Xmx, saturation).
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/stat';
 import { statPanel } from '../building-blocks/stat-panel.ts';
-import { instanceSelector as sel } from './instance-selector.ts';
+import { instanceSelector as sel } from './single-instance-selector.ts';
 
 export function quickFactsPanels(): PanelBuilder[] {
   return [

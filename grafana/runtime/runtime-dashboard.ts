@@ -3,11 +3,11 @@ import type { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard
 import { dashboard } from '../building-blocks/dashboard-defaults.ts';
 import { withRows } from '../building-blocks/dashboard-rows.ts';
 import { firingAlertsAnnotation } from '../building-blocks/firing-alerts-annotation.ts';
-import { dashboardUids } from '../dashboard-uids.ts';
+import { dashboardUids } from '../alert-rules-config.ts';
 import { dbPoolPanels } from './db-pool-panels.ts';
 import { eventLoopPanels } from './event-loop-panels.ts';
 import { gcPanels } from './gc-panels.ts';
-import { instanceVariable } from './instance-selector.ts';
+import { instanceVariable } from './single-instance-selector.ts';
 import { memoryPanels } from './memory-panels.ts';
 import { quickFactsPanels } from './quick-facts-panels.ts';
 import { workerPoolPanels } from './worker-pool-panels.ts';

@@ -2,7 +2,7 @@
 // time, rejected executions) plus each worker's own event-loop utilization and heap.
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
-import { instanceSelector as sel } from './instance-selector.ts';
+import { instanceSelector as sel } from './single-instance-selector.ts';
 
 const threadMax = 'max threads';
 const completed = `sum(rate(worker_pool_tasks_completed_total{${sel}}[$__rate_interval]))`;

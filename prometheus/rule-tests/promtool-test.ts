@@ -1,7 +1,7 @@
 // Building blocks for `promtool test rules` files: input series as 5-second scrapes, and expected alerts whose
 // labels and static annotations come from the generated rules, so each case spells out only what it tests: when
 // the alert fires, on which labels, and the description rendered with the value at that moment.
-import type { Severity } from '../thresholds.ts';
+import type { Severity } from '../alerting-config.ts';
 import { ruleFiles } from '../rules/rule-files.ts';
 import type { AlertingRule } from '../rules/rule-types.ts';
 

@@ -1,7 +1,7 @@
 // Recording rules (`level:metric:operations`) that the alerts and the dashboards share: request rate, error ratio
 // and latency quantiles per instance and route, heap used over its limit, GC time share, pool utilization.
 // Every aggregation names the labels it keeps, so alerts carry job and instance (and the pool) and nothing else.
-import { selectors } from '../thresholds.ts';
+import { selectors } from '../alerting-config.ts';
 import type { RecordingRule, RuleGroup } from './rule-types.ts';
 
 const sel = selectors.orderService;

@@ -13,8 +13,9 @@ export const ruleFiles: Record<string, RuleFile> = {
   'rules/pipeline-alerts.yml': { groups: [pipelineAlerts] },
 };
 
+export const generatedHeaderStart = '# Generated from ';
 export const generatedHeader = (source: string): string =>
-  `# Generated from ${source} by \`npm run rules\`; edit the TypeScript and regenerate, never this file.\n`;
+  `${generatedHeaderStart}${source} by \`npm run rules\`; edit the TypeScript and regenerate, never this file.\n`;
 
 /** YAML as committed: long PromQL kept on one line so diffs stay readable. */
 export function toYaml(value: unknown, source: string): string {

@@ -1,5 +1,5 @@
 // The shape of a Prometheus rule file, as the generators build it and `promtool check rules` reads it.
-import type { Duration, Severity } from '../thresholds.ts';
+import type { Duration, Severity } from '../alerting-config.ts';
 
 export interface RecordingRule {
   record: string;

@@ -1,8 +1,9 @@
-// Alerts on the order service's Node runtime: V8 heap against its limit (never used/total, GUIDE section 3),
+// Alerts on the order service's Node runtime: V8 heap against its limit (never used/total: V8 grows the total
+// lazily, so used/total says nothing about how close the process is to dying of its heap),
 // GC, event loop, DB connection pool, worker-thread pool, memory against the container limit, restarts, and
 // instances that stopped answering scrapes.
-import { alerts, selectors, settings } from '../thresholds.ts';
-import { alertLevels, percent, perSecond, seconds } from './alert-levels.ts';
+import { alerts, selectors, settings } from '../alerting-config.ts';
+import { rulesPerLevel, percent, perSecond, seconds } from './rules-per-level.ts';
 import type { AlertingRule, RuleGroup } from './rule-types.ts';
 
 const sel = selectors.orderService;
@@ -17,7 +18,7 @@ const oomRss = alerts.NodeRSSNearMemoryLimit.levels.critical.threshold;
 export const runtimeAlerts: RuleGroup<AlertingRule> = {
   name: 'node-runtime.alerts',
   rules: [
-    ...alertLevels('NodeHeapNearLimit', {
+    ...rulesPerLevel('NodeHeapNearLimit', {
       expr: (t) => `instance:v8js_memory_heap_utilization:ratio > ${t}`,
       summary: 'Heap used is near the V8 heap limit.',
       description: (t) =>
@@ -25,7 +26,7 @@ export const runtimeAlerts: RuleGroup<AlertingRule> = {
         `(threshold ${t}); at 100% the process dies with an out-of-memory error.`,
       formatThreshold: percent,
     }),
-    ...alertLevels('NodeHeapExhaustionPredicted', {
+    ...rulesPerLevel('NodeHeapExhaustionPredicted', {
       // Fitted on the heap retained after major GCs, not on heap used: a healthy heap's GC sawtooth has a steep
       // slope on every climb, while what survives GC only grows when memory leaks.
       expr: (t) =>
@@ -37,7 +38,7 @@ export const runtimeAlerts: RuleGroup<AlertingRule> = {
         `At the rate heap retained after GC grew on {{ $labels.instance }} over the last ${prediction.window}, it reaches ` +
         `{{ $value | humanizePercentage }} of the V8 heap limit within ${prediction.horizonSeconds / 60} minutes: the process will run out of memory.`,
     }),
-    ...alertLevels('NodeHeapRetainedAfterGCHigh', {
+    ...rulesPerLevel('NodeHeapRetainedAfterGCHigh', {
       expr: (t) => `instance:v8js_memory_heap_after_gc_utilization:ratio > ${t}`,
       summary: 'Heap retained after major GC is high: memory is leaking, not churning.',
       description: (t) =>
@@ -45,21 +46,21 @@ export const runtimeAlerts: RuleGroup<AlertingRule> = {
         `(threshold ${t}).`,
       formatThreshold: percent,
     }),
-    ...alertLevels('NodeGCTimeHigh', {
+    ...rulesPerLevel('NodeGCTimeHigh', {
       expr: (t) => `instance:v8js_gc_time:ratio_rate1m > ${t}`,
       summary: 'Garbage collection takes a large share of the time.',
       description: (t) =>
         '{{ $labels.instance }} spent {{ $value | humanizePercentage }} of the last minute in GC pauses ' + `(threshold ${t}).`,
       formatThreshold: percent,
     }),
-    ...alertLevels('NodeEventLoopDelayHigh', {
+    ...rulesPerLevel('NodeEventLoopDelayHigh', {
       expr: (t) => `max by (${instance}) (nodejs_eventloop_delay_p99_seconds{${sel}}) > ${t}`,
       summary: 'Event-loop delay is high: every request waits.',
       description: (t) =>
         'Event-loop delay p99 on {{ $labels.instance }} is {{ $value | humanizeDuration }} ' + `(threshold ${t}).`,
       formatThreshold: seconds,
     }),
-    ...alertLevels('NodeDBPoolExhausted', {
+    ...rulesPerLevel('NodeDBPoolExhausted', {
       expr: (t) =>
         `instance_pool:db_client_connection_utilization:ratio >= ${t}` +
         ` and on (${dbPool}) instance_pool:db_client_connection_pending_requests:sum > 0`,
@@ -68,7 +69,7 @@ export const runtimeAlerts: RuleGroup<AlertingRule> = {
         'Pool {{ $labels.db_client_connection_pool_name }} on {{ $labels.instance }} has {{ $value | humanizePercentage }} of its connections in use ' +
         'and requests waiting for one.',
     }),
-    ...alertLevels('NodeDBPoolAcquireTimeouts', {
+    ...rulesPerLevel('NodeDBPoolAcquireTimeouts', {
       expr: (t) => `instance_pool:db_client_connection_timeouts:rate1m > ${t}`,
       summary: 'Requests time out waiting for a DB connection.',
       description: (t) =>
@@ -76,7 +77,7 @@ export const runtimeAlerts: RuleGroup<AlertingRule> = {
         `(threshold ${t}); each is a failed request.`,
       formatThreshold: perSecond,
     }),
-    ...alertLevels('NodeDBPoolWaitSlow', {
+    ...rulesPerLevel('NodeDBPoolWaitSlow', {
       expr: (t) => `instance_pool:db_client_connection_wait_time_seconds:p99_rate1m > ${t}`,
       summary: 'Waits for a DB connection are slow.',
       description: (t) =>
@@ -84,7 +85,7 @@ export const runtimeAlerts: RuleGroup<AlertingRule> = {
         `{{ $value | humanizeDuration }} (threshold ${t}).`,
       formatThreshold: seconds,
     }),
-    ...alertLevels('NodeWorkerPoolSaturated', {
+    ...rulesPerLevel('NodeWorkerPoolSaturated', {
       expr: (t) =>
         `instance_pool:worker_pool_thread_utilization:ratio >= ${t}` +
         ` and on (${workerPool}) instance_pool:worker_pool_queue_depth:sum > 0`,
@@ -92,7 +93,7 @@ export const runtimeAlerts: RuleGroup<AlertingRule> = {
       description: () =>
         'Worker pool {{ $labels.worker_pool_name }} on {{ $labels.instance }} has {{ $value | humanizePercentage }} of its threads busy and tasks waiting in its queue.',
     }),
-    ...alertLevels('NodeWorkerPoolTasksRejected', {
+    ...rulesPerLevel('NodeWorkerPoolTasksRejected', {
       expr: (t) => `instance_pool:worker_pool_tasks_rejected:rate1m > ${t}`,
       summary: 'Worker pool rejects tasks: its queue is full.',
       description: (t) =>
@@ -100,7 +101,7 @@ export const runtimeAlerts: RuleGroup<AlertingRule> = {
         `(threshold ${t}); each is a failed order.`,
       formatThreshold: perSecond,
     }),
-    ...alertLevels('NodeRSSNearMemoryLimit', {
+    ...rulesPerLevel('NodeRSSNearMemoryLimit', {
       expr: (t) => `instance:process_memory_utilization:ratio > ${t}`,
       summary: 'Process memory is near the container memory limit.',
       description: (t) =>
@@ -108,7 +109,7 @@ export const runtimeAlerts: RuleGroup<AlertingRule> = {
         `(threshold ${t}); at 100% the kernel OOM-kills it.`,
       formatThreshold: percent,
     }),
-    ...alertLevels('NodeProcessRestarted', {
+    ...rulesPerLevel('NodeProcessRestarted', {
       // One restart is what a deploy does; more than one, or one right after memory ran near a limit (an OOM kill),
       // is not. The recorded series keep their job/instance labels across the restart, so max_over_time still sees
       // the memory of the process that died.
@@ -122,7 +123,7 @@ export const runtimeAlerts: RuleGroup<AlertingRule> = {
         `{{ $labels.instance }} has restarted in the last ${settings.restartWindow} (restarts: {{ $value }}), more than once or after its ` +
         `memory ran above ${percent(Math.min(oomHeap, oomRss))} of a limit: look for a crash loop or an out-of-memory kill.`,
     }),
-    ...alertLevels('InstanceDown', {
+    ...rulesPerLevel('InstanceDown', {
       expr: () => 'up == 0',
       summary: 'A scrape target is down.',
       description: () =>

@@ -8,7 +8,7 @@ import type { OrderMetrics } from '../orders/order-metrics.ts';
 import type { OrderProcessor } from '../orders/order-processor.ts';
 import type { OrderRepository } from '../orders/order-repository.ts';
 import { ordersRouter } from '../orders/orders-router.ts';
-import type { WorkerPool } from '../workers/worker-pool.ts';
+import type { WorkerPool } from '../workers/order-worker-pool.ts';
 import { healthRouter, type Readiness } from './health-router.ts';
 import { errorHandler, notFound } from './http-errors.ts';
 

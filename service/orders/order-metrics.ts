@@ -9,7 +9,7 @@ export interface OrderSnapshot {
 /** Why an order ended FAILED (the `reason` label of orders_failed_total). */
 export const orderFailureReasons = ['fraud_suspected', 'processing_error', 'stuck_in_processing'] as const;
 
-/** Domain metrics of the order service (the orders_* families of the README catalogue). */
+/** Domain metrics of the order service (the orders_* families of service/telemetry/metric-catalogue.ts). */
 export interface OrderMetrics {
   created: Counter;
   failed: Counter<{ reason: string }>;

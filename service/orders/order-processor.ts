@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.ts';
-import { isQueueFull, type WorkerPool } from '../workers/worker-pool.ts';
+import { isQueueFull, type WorkerPool } from '../workers/order-worker-pool.ts';
 import type { PricingResult } from '../workers/order-tasks.ts';
 import type { OrderMetrics } from './order-metrics.ts';
 import type { OrderRepository } from './order-repository.ts';

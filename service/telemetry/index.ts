@@ -4,21 +4,15 @@ import { metrics } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import type { Collector, StopCollector } from './collector.ts';
+import type { StopCollector } from './collector.ts';
 import { registerEsmHooks } from './esm-hooks.ts';
-import { heapAfterGc } from './heap-after-gc.ts';
-import { heapSizeLimit } from './heap-size-limit.ts';
-import { memoryLimit } from './memory-limit.ts';
 import { createPrometheusEndpoint } from './prometheus-exporter.ts';
-import { processCpu } from './process-cpu.ts';
-import { processFiles } from './process-files.ts';
-import { processMemory } from './process-memory.ts';
-import { processStartTime } from './process-start-time.ts';
+import { runtimeCollectors } from './runtime-collectors.ts';
 import { runtimeNodeInstrumentation, runtimeNodeViews } from './runtime-node.ts';
 import { autoInstrumentations, spanExport, tracingViews } from './tracing.ts';
 
 export { instrumentPgPool, type PgPoolTelemetryOptions } from './db-pool.ts';
-export { instrumentWorkerPool, type WorkerPoolTelemetryOptions } from './worker-pool.ts';
+export { instrumentWorkerPool, type WorkerPoolTelemetryOptions } from './worker-pool-metrics.ts';
 
 export interface TelemetryConfig {
   serviceName: string;
@@ -33,9 +27,6 @@ export interface Telemetry {
   metricsUrl: string;
   shutdown(): Promise<void>;
 }
-
-/** The runtime collectors of this module, beside those instrumentation-runtime-node provides. */
-export const runtimeCollectors: Collector[] = [heapSizeLimit, heapAfterGc, processMemory, memoryLimit, processCpu, processStartTime, processFiles];
 
 /** Packages whose ESM import the auto-instrumentations must see. */
 const instrumentedPackages = ['express', 'router', 'pg', 'pg-pool'];

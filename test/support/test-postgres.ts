@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
-import { freePort } from '../../stack/free-port.ts';
+import { freePort } from '../../common/free-port.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../service/db/embedded-postgres.ts';
 
 export interface TestPostgres {

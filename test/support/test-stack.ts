@@ -3,16 +3,22 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
-import { freePort } from '../../stack/free-port.ts';
+import pino, { type Logger } from 'pino';
+import { freePort, freePortRun } from '../../common/free-port.ts';
 import { loadStackConfig } from '../../stack/stack-config.ts';
 import { startStack, type RunningStack, type StartStackOptions } from '../../stack/stack.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-export interface TestStackOptions extends Pick<StartStackOptions, 'serviceEnv' | 'relayEnv'> {
+export interface TestStackOptions extends Pick<StartStackOptions, 'serviceEnv' | 'relayEnv' | 'restartBackoff'> {
   replicas?: number;
   faultInjection?: boolean;
+  /** More of `npm start`'s own environment (stack-config.ts keys), e.g. ORDER_SERVICE_MAX_OLD_SPACE_MB. */
+  stackEnv?: Record<string, string>;
+  /** The launcher's log (default: warnings and errors to stdout). */
+  log?: Logger;
+  /** ALERTMANAGER_HA: an HA pair of Alertmanagers instead of one. */
+  alertmanagerHa?: boolean;
 }
 
 /** Starts the whole chain as `npm start` does; stop() also removes its data. */
@@ -20,23 +26,29 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Ru
   const dataDir = mkdtempSync(join(tmpdir(), 'stack-test-'));
   // Run as root, the embedded PostgreSQL runs as `postgres`, which must be able to reach its directory.
   chmodSync(dataDir, 0o711);
+  const replicas = options.replicas ?? 2;
   const env = {
-    PORT: String(await freePort()),
-    METRICS_PORT: String(await freePort()),
-    ORDER_SERVICE_REPLICAS: String(options.replicas ?? 2),
+    // Replica i listens on PORT + i and METRICS_PORT + i: those must be free too (other tests bind ports).
+    PORT: String(await freePortRun(replicas)),
+    METRICS_PORT: String(await freePortRun(replicas)),
+    ORDER_SERVICE_REPLICAS: String(replicas),
     FAULT_INJECTION: String(options.faultInjection ?? true),
     PROMETHEUS_PORT: String(await freePort()),
     ALERTMANAGER_PORT: String(await freePort()),
+    ALERTMANAGER_HA: String(options.alertmanagerHa ?? false),
+    ALERTMANAGER_PEER_PORT: String(await freePort()),
     RELAY_PORT: String(await freePort()),
     SMTP_PORT: String(await freePort()),
     STACK_DATA_DIR: dataDir,
     RELAY_TOKEN_FILE: join(dataDir, 'relay-token'),
     LOG_LEVEL: 'warn',
+    ...options.stackEnv,
   };
   try {
-    const stack = await startStack(loadStackConfig(env, root), pino({ level: 'warn' }), {
+    const stack = await startStack(loadStackConfig(env, root), options.log ?? pino({ level: 'warn' }), {
       ...(options.serviceEnv ? { serviceEnv: options.serviceEnv } : {}),
       ...(options.relayEnv ? { relayEnv: options.relayEnv } : {}),
+      ...(options.restartBackoff ? { restartBackoff: options.restartBackoff } : {}),
     });
     return {
       ...stack,

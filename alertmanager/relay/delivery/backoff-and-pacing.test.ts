@@ -1,10 +1,10 @@
 // The retry delays and the per-destination pace.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSlackStandIn, type SlackStandIn } from '../../../stack/slack-stand-in.ts';
+import { startSlackStandIn, type SlackStandIn } from '../../../test/support/stand-ins/slack-stand-in.ts';
 import { parsePrometheusText, sumOf } from '../../../test/support/prometheus-text.ts';
-import { waitFor } from '../../../test/support/wait-for.ts';
-import { startInProcessRelay, type InProcessRelay } from '../testing/in-process-relay.ts';
-import { postWebhook, webhookPayload } from '../testing/webhook-fixtures.ts';
+import { waitFor } from '../../../common/wait-for.ts';
+import { startInProcessRelay, type InProcessRelay } from '../../../test/support/relay/in-process-relay.ts';
+import { postWebhook, webhookPayload } from '../../../test/support/relay/webhook-fixtures.ts';
 import { backoffDelayMs } from './backoff.ts';
 import { RateLimiter } from './rate-limiter.ts';
 

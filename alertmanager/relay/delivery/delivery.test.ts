@@ -1,11 +1,11 @@
 // Delivery against the Slack stand-in and a real SMTP server: what is retried, what is final, exactly once, in order.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSlackStandIn, type SlackStandIn } from '../../../stack/slack-stand-in.ts';
-import { startSmtpSink, type SmtpSink } from '../../../stack/smtp-sink.ts';
+import { startSlackStandIn, type SlackStandIn } from '../../../test/support/stand-ins/slack-stand-in.ts';
+import { startSmtpSink, type SmtpSink } from '../../../test/support/stand-ins/smtp-sink.ts';
 import { parsePrometheusText, sumOf } from '../../../test/support/prometheus-text.ts';
-import { waitFor } from '../../../test/support/wait-for.ts';
-import { startInProcessRelay, type InProcessRelay } from '../testing/in-process-relay.ts';
-import { postWebhook, webhookPayload, type FixtureOptions } from '../testing/webhook-fixtures.ts';
+import { waitFor } from '../../../common/wait-for.ts';
+import { startInProcessRelay, type InProcessRelay } from '../../../test/support/relay/in-process-relay.ts';
+import { postWebhook, webhookPayload, type FixtureOptions } from '../../../test/support/relay/webhook-fixtures.ts';
 
 let slack: SlackStandIn;
 let smtp: SmtpSink;

@@ -1,10 +1,10 @@
 // Escalation in one relay: a critical page nobody acknowledges is re-paged in its thread and sent to the next
 // step's destinations, step by step, then stops; they hear of the resolution; acknowledging or resolving stops it; warnings do not escalate.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSlackStandIn, type SlackApiMessage, type SlackStandIn } from '../../../stack/slack-stand-in.ts';
-import { startSmtpSink, type SmtpSink } from '../../../stack/smtp-sink.ts';
-import { startInProcessRelay, type InProcessRelay } from '../testing/in-process-relay.ts';
-import { postWebhook, webhookPayload } from '../testing/webhook-fixtures.ts';
+import { startSlackStandIn, type SlackApiMessage, type SlackStandIn } from '../../../test/support/stand-ins/slack-stand-in.ts';
+import { startSmtpSink, type SmtpSink } from '../../../test/support/stand-ins/smtp-sink.ts';
+import { startInProcessRelay, type InProcessRelay } from '../../../test/support/relay/in-process-relay.ts';
+import { postWebhook, webhookPayload } from '../../../test/support/relay/webhook-fixtures.ts';
 
 const botToken = 'xoxb-escalation-BOTSECRET';
 const signingSecret = 'escalation-signing-SECRET';

@@ -1,7 +1,7 @@
 // The dedup key drops true retransmissions only: a retry or an HA peer's copy of the same notification gets the same
 // key; a new firing of the same alert (fire, resolve, fire again within the window) gets a new one.
 import { describe, expect, it } from 'vitest';
-import { webhookPayload } from '../testing/webhook-fixtures.ts';
+import { webhookPayload } from '../../../test/support/relay/webhook-fixtures.ts';
 import { dedupKey } from './dedup-key.ts';
 import type { WebhookPayload } from './webhook-payload.ts';
 

@@ -1,4 +1,4 @@
-// What makes two webhooks "the same notification" (GUIDE section 5), so that only true retransmissions (Alertmanager
+// What makes two webhooks "the same notification", so that only true retransmissions (Alertmanager
 // retries, HA peers) are dropped: receiver, group key, group status, and each alert's fingerprint, status and
 // startsAt, plus endsAt once resolved. startsAt tells a new firing of the same alert (fire, resolve, fire again
 // within the window) from a resend of the old one; endsAt of a firing alert is left out because Alertmanager hides

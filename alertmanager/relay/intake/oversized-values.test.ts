@@ -2,11 +2,11 @@
 // label and annotation values are cut with a visible "… (truncated)" and the page is delivered, to Slack within
 // its limits and by email at a sane size. Real relay (in-process), real SMTP server, Slack stand-in.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { slackPayloadError, startSlackStandIn, type SlackStandIn } from '../../../stack/slack-stand-in.ts';
-import { startSmtpSink, type SmtpSink } from '../../../stack/smtp-sink.ts';
-import { waitFor } from '../../../test/support/wait-for.ts';
-import { startInProcessRelay, type InProcessRelay } from '../testing/in-process-relay.ts';
-import { postWebhook, webhookPayload } from '../testing/webhook-fixtures.ts';
+import { slackPayloadError, startSlackStandIn, type SlackStandIn } from '../../../test/support/stand-ins/slack-stand-in.ts';
+import { startSmtpSink, type SmtpSink } from '../../../test/support/stand-ins/smtp-sink.ts';
+import { waitFor } from '../../../common/wait-for.ts';
+import { startInProcessRelay, type InProcessRelay } from '../../../test/support/relay/in-process-relay.ts';
+import { postWebhook, webhookPayload } from '../../../test/support/relay/webhook-fixtures.ts';
 import { truncatedMarker } from '../truncate-text.ts';
 
 let slack: SlackStandIn;

@@ -1,11 +1,11 @@
 // The webhook endpoint against a real relay (in-process, real SQLite outbox, real Slack stand-in).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSlackStandIn, type SlackStandIn } from '../../../stack/slack-stand-in.ts';
+import { startSlackStandIn, type SlackStandIn } from '../../../test/support/stand-ins/slack-stand-in.ts';
 import { parsePrometheusText, sumOf } from '../../../test/support/prometheus-text.ts';
-import { waitFor } from '../../../test/support/wait-for.ts';
-import { startInProcessRelay, type InProcessRelay } from '../testing/in-process-relay.ts';
-import { postWebhook, webhookPayload } from '../testing/webhook-fixtures.ts';
+import { waitFor } from '../../../common/wait-for.ts';
+import { startInProcessRelay, type InProcessRelay } from '../../../test/support/relay/in-process-relay.ts';
+import { postWebhook, webhookPayload } from '../../../test/support/relay/webhook-fixtures.ts';
 
 let slack: SlackStandIn;
 let relay: InProcessRelay;

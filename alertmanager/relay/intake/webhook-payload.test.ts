@@ -1,7 +1,7 @@
 // The payload check keeps every valid page whatever its size (cut, never refused) and refuses only what can never
 // be a payload, with a clear error instead of a stack overflow.
 import { describe, expect, it } from 'vitest';
-import { webhookPayload } from '../testing/webhook-fixtures.ts';
+import { webhookPayload } from '../../../test/support/relay/webhook-fixtures.ts';
 import { truncatedMarker } from '../truncate-text.ts';
 import { checkWebhookPayload, payloadLimits } from './webhook-payload.ts';
 

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSlackStandIn, type SlackApiMessage, type SlackStandIn } from '../../../stack/slack-stand-in.ts';
-import { startInProcessRelay, type InProcessRelay } from '../testing/in-process-relay.ts';
-import { postWebhook, webhookPayload } from '../testing/webhook-fixtures.ts';
+import { startSlackStandIn, type SlackApiMessage, type SlackStandIn } from '../../../test/support/stand-ins/slack-stand-in.ts';
+import { startInProcessRelay, type InProcessRelay } from '../../../test/support/relay/in-process-relay.ts';
+import { postWebhook, webhookPayload } from '../../../test/support/relay/webhook-fixtures.ts';
 
 const botToken = 'xoxb-1234-5678-SECRETBOTTOKEN';
 const channel = 'C0ONCALL';

@@ -1,9 +1,9 @@
 // The Slack page as built, checked with the Slack stand-in's own validation of Slack's limits.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { slackPayloadError } from '../../../stack/slack-stand-in.ts';
+import { slackPayloadError } from '../../../test/support/stand-ins/slack-stand-in.ts';
 import { notificationView } from '../alert-view.ts';
-import { webhookPayload } from '../testing/webhook-fixtures.ts';
+import { webhookPayload } from '../../../test/support/relay/webhook-fixtures.ts';
 import { truncatedMarker } from '../truncate-text.ts';
 import { escapeMrkdwn, truncateMrkdwn } from './mrkdwn.ts';
 import { buildSlackMessage, slackLimits } from './slack-message.ts';

@@ -1,11 +1,11 @@
 // The dead man's switch: no heartbeat from Alertmanager's Watchdog within the limit pages on-call; the heartbeat's
 // return resolves it; the state survives in the outbox.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSlackStandIn, type SlackStandIn } from '../../../stack/slack-stand-in.ts';
+import { startSlackStandIn, type SlackStandIn } from '../../../test/support/stand-ins/slack-stand-in.ts';
 import { parsePrometheusText, sumOf } from '../../../test/support/prometheus-text.ts';
-import { waitFor } from '../../../test/support/wait-for.ts';
-import { startInProcessRelay, type InProcessRelay } from '../testing/in-process-relay.ts';
-import { postWebhook, webhookPayload } from '../testing/webhook-fixtures.ts';
+import { waitFor } from '../../../common/wait-for.ts';
+import { startInProcessRelay, type InProcessRelay } from '../../../test/support/relay/in-process-relay.ts';
+import { postWebhook, webhookPayload } from '../../../test/support/relay/webhook-fixtures.ts';
 import { watchdogAlertName } from './watchdog-monitor.ts';
 
 let slack: SlackStandIn;
