@@ -88,6 +88,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
   const instrumentations = autoInstrumentations({
     defaults: options.instrumentations ?? ['runtime-node'],
     isScrape: (request) => endpoint?.isScrape(request) ?? false,
+    tracing: otel.traces,
     env,
   });
   const enabled = enabledNames(instrumentations);

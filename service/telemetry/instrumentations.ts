@@ -4,6 +4,7 @@ import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join } from 'node:path';
 import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { AggregationType, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import { runtimeNodeConfig, runtimeNodeViews } from './runtime-node.ts';
 
@@ -33,6 +34,8 @@ export interface InstrumentationOptions {
   defaults: readonly string[];
   /** True for requests to our own /metrics, left out of the HTTP server's spans and metrics. */
   isScrape: (request: IncomingMessage) => boolean;
+  /** Spans are exported (a tracer provider exists); without, span work that feeds no metric is skipped. */
+  tracing: boolean;
   env: NodeJS.ProcessEnv;
 }
 
@@ -49,6 +52,13 @@ export function autoInstrumentations(options: InstrumentationOptions): Instrumen
   const configured: AutoConfig = {
     '@opentelemetry/instrumentation-http': { ignoreIncomingRequestHook: options.isScrape },
     '@opentelemetry/instrumentation-runtime-node': runtimeNodeConfig,
+    // The express instrumentation's one input to the metrics is the matched route (http.route), which it records
+    // before looking at these. A span per middleware (body parser, and so on) was the biggest share of
+    // telemetry's cost per request (docs/benchmarks.md, "Telemetry cost"): never for middleware, and for no
+    // layer at all when spans go nowhere.
+    '@opentelemetry/instrumentation-express': {
+      ignoreLayersType: options.tracing ? [ExpressLayerType.MIDDLEWARE] : [ExpressLayerType.MIDDLEWARE, ExpressLayerType.REQUEST_HANDLER, ExpressLayerType.ROUTER],
+    },
   };
   const envChooses = (options.env.OTEL_NODE_ENABLED_INSTRUMENTATIONS ?? '') !== '';
   const config: Record<string, object> = { ...configured };
