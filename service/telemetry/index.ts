@@ -10,7 +10,7 @@ import type { Piscina } from 'piscina';
 import { nothingToStop, type Collector, type StopCollector } from './collector.ts';
 import { pgPoolMetrics, type PgPoolTelemetryOptions } from './db-pool.ts';
 import { registerEsmHooks } from './esm-hooks.ts';
-import { autoInstrumentations, enabledNames, instrumentationViews, patchedPackages } from './instrumentations.ts';
+import { autoInstrumentations, enabledNames, instrumentationViews, patchedPackages, quietPgPoolCounters } from './instrumentations.ts';
 import { pushReaders } from './metric-readers.ts';
 import { createPrometheusEndpoint, type PrometheusEndpoint } from './prometheus-exporter.ts';
 import { runtimeCollectors } from './runtime-collectors.ts';
@@ -109,6 +109,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     ...(otel.traces ? {} : { spanProcessors: [] }),
   });
   sdk.start();
+  quietPgPoolCounters(instrumentations);
 
   // Taken once, here, from the provider sdk.start() just registered, and handed to every collector.
   const meter = metrics.getMeter('node-telemetry');

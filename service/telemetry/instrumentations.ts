@@ -3,9 +3,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join } from 'node:path';
 import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
+import { metrics } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { ExpressLayerType } from '@opentelemetry/instrumentation-express';
-import { AggregationType, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import type { ViewOptions } from '@opentelemetry/sdk-metrics';
+import { withoutInstruments } from './instrument-filter.ts';
 import { runtimeNodeConfig, runtimeNodeViews } from './runtime-node.ts';
 
 /** getNodeAutoInstrumentations's per-instrumentation config, keyed by package name. */
@@ -56,6 +58,8 @@ export function autoInstrumentations(options: InstrumentationOptions): Instrumen
     // before looking at these. A span per middleware (body parser, and so on) was the biggest share of
     // telemetry's cost per request (docs/benchmarks.md, "Telemetry cost"): never for middleware, and for no
     // layer at all when spans go nowhere.
+    // Without span export, the span of every pool checkout feeds nothing.
+    '@opentelemetry/instrumentation-pg': { ignoreConnectSpans: !options.tracing },
     '@opentelemetry/instrumentation-express': {
       ignoreLayersType: options.tracing ? [ExpressLayerType.MIDDLEWARE] : [ExpressLayerType.MIDDLEWARE, ExpressLayerType.REQUEST_HANDLER, ExpressLayerType.ROUTER],
     },
@@ -79,7 +83,17 @@ export function patchedPackages(instrumentations: Instrumentation[]): string[] {
 
 export const instrumentationViews: ViewOptions[] = [
   ...runtimeNodeViews,
-  // The pg instrumentation's pool metrics are labelled with a name it derives from the connection string;
-  // pgPoolMetrics reports those and more under the configured name.
-  { meterName: '@opentelemetry/instrumentation-pg', instrumentName: 'db.client.connection.*', aggregation: { type: AggregationType.DROP } },
 ];
+
+/**
+ * The pg instrumentation's pool metrics are labelled with a name it derives from the connection string, and
+ * updated on every acquire and release; pgPoolMetrics reports those and more under the configured name. Its
+ * instruments for them are made no-ops at the source (not dropped by a View, which still hashes every update:
+ * the largest single share of telemetry's CPU per order before, docs/benchmarks.md, "Telemetry cost").
+ */
+export function quietPgPoolCounters(instrumentations: Instrumentation[]): void {
+  for (const instrumentation of instrumentations) {
+    if (instrumentation.instrumentationName !== `${packagePrefix}pg`) continue;
+    instrumentation.setMeterProvider(withoutInstruments(metrics.getMeterProvider(), (name) => name.startsWith('db.client.connection.')));
+  }
+}
