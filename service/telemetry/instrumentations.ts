@@ -36,8 +36,6 @@ export interface InstrumentationOptions {
   defaults: readonly string[];
   /** True for requests to our own /metrics, left out of the HTTP server's spans and metrics. */
   isScrape: (request: IncomingMessage) => boolean;
-  /** Spans are exported (a tracer provider exists); without, span work that feeds no metric is skipped. */
-  tracing: boolean;
   env: NodeJS.ProcessEnv;
 }
 
@@ -58,10 +56,13 @@ export function autoInstrumentations(options: InstrumentationOptions): Instrumen
     // before looking at these. A span per middleware (body parser, and so on) was the biggest share of
     // telemetry's cost per request (docs/benchmarks.md, "Telemetry cost"): never for middleware, and for no
     // layer at all when spans go nowhere.
-    // Without span export, the span of every pool checkout feeds nothing.
-    '@opentelemetry/instrumentation-pg': { ignoreConnectSpans: !options.tracing },
+    // Spans of what already has a span or a metric cost each request more than they tell (docs/benchmarks.md,
+    // "Telemetry cost"): a pool checkout (db.client.connection.wait_time measures it), and each express layer (the
+    // HTTP server span and metric carry the matched route, which the instrumentation records before it looks at
+    // these, and a span per middleware was the largest share of its cost).
+    '@opentelemetry/instrumentation-pg': { ignoreConnectSpans: true },
     '@opentelemetry/instrumentation-express': {
-      ignoreLayersType: options.tracing ? [ExpressLayerType.MIDDLEWARE] : [ExpressLayerType.MIDDLEWARE, ExpressLayerType.REQUEST_HANDLER, ExpressLayerType.ROUTER],
+      ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.REQUEST_HANDLER, ExpressLayerType.ROUTER],
     },
   };
   const envChooses = (options.env.OTEL_NODE_ENABLED_INSTRUMENTATIONS ?? '') !== '';
