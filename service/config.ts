@@ -32,13 +32,13 @@ const envSchema = z.object({
   /** Heap snapshots of earlier processes kept in --diagnostic-dir at start (near-heap-limit snapshots, newest first). */
   HEAP_SNAPSHOT_KEEP: z.coerce.number().int().min(0).max(100).default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 });
 
 export interface ServiceConfig {
   serviceName: string;
   http: { host: string; port: number; bodyLimit: string };
-  telemetry: { serviceName: string; serviceVersion: string; metricsHost: string; metricsPort: number; otlpEndpoint: string | undefined };
+  /** The OTEL_* variables are the telemetry module's to read and check (service/telemetry/telemetry-env.ts). */
+  telemetry: { serviceName: string; serviceVersion: string; metricsServer: { host: string; port: number }; instrumentations: string[] };
   db: {
     /** Unset: an embedded PostgreSQL is started with its data in `embedded.dataDir`. */
     url: string | undefined;
@@ -87,9 +87,9 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env, version 
     telemetry: {
       serviceName: e.SERVICE_NAME,
       serviceVersion: version,
-      metricsHost: e.HOST,
-      metricsPort: e.METRICS_PORT,
-      otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+      metricsServer: { host: e.HOST, port: e.METRICS_PORT },
+      // What the service loads: its HTTP server, express routes, pg, and the runtime metrics.
+      instrumentations: ['http', 'express', 'pg', 'runtime-node'],
     },
     db: {
       url: e.DATABASE_URL,

@@ -12,7 +12,7 @@ import { createOrderMetrics } from './orders/order-metrics.ts';
 import { OrderProcessor } from './orders/order-processor.ts';
 import { OrderRepository } from './orders/order-repository.ts';
 import { Reconciler } from './orders/reconciler.ts';
-import { instrumentPgPool, instrumentWorkerPool } from './telemetry/index.ts';
+import type { Telemetry } from './telemetry/index.ts';
 import { createWorkerPool } from './workers/order-worker-pool.ts';
 
 export interface RunningService {
@@ -22,7 +22,7 @@ export interface RunningService {
 }
 
 /** Wires the order service together and starts it; the composition root. */
-export async function startService(config: ServiceConfig, logger: Logger): Promise<RunningService> {
+export async function startService(config: ServiceConfig, logger: Logger, telemetry: Pick<Telemetry, 'instrumentPgPool' | 'instrumentWorkerPool'>): Promise<RunningService> {
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.db.url;
   if (!databaseUrl) {
@@ -31,12 +31,12 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   }
   const pool = createPool(databaseUrl, config.db.pool);
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
-  instrumentPgPool(pool, { name: config.db.pool.name, max: config.db.pool.max, idleMin: config.db.pool.minIdle, idleMax: config.db.pool.max });
+  telemetry.instrumentPgPool(pool, { name: config.db.pool.name, max: config.db.pool.max, idleMin: config.db.pool.minIdle, idleMax: config.db.pool.max });
   const applied = await migrate(pool);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 
   const workers = createWorkerPool(config.workers);
-  instrumentWorkerPool(workers.piscina, { name: 'orders', maxQueue: config.workers.queueMax });
+  telemetry.instrumentWorkerPool(workers.piscina, { name: 'orders', maxQueue: config.workers.queueMax });
   const metrics = createOrderMetrics();
   const repository = new OrderRepository(pool);
   const processor = new OrderProcessor({ repository, workers, metrics, logger });

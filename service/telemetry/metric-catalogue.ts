@@ -307,7 +307,7 @@ export const metricCatalogue: readonly CatalogueEntry[] = [
     labels: { db_system_name: [], db_namespace: [], db_operation_name: [], server_address: [], server_port: [], error_type: [] },
     jvm: 'Spring Data / JDBC query timings',
     description: "Query durations, from OpenTelemetry's pg instrumentation (its own `db.client.connection.*` metrics are dropped by a View).",
-    source: 'service/telemetry/tracing.ts',
+    source: 'service/telemetry/instrumentations.ts',
     group: 'DB connection pool',
   },
   // Worker-thread pool
@@ -418,7 +418,7 @@ export const metricCatalogue: readonly CatalogueEntry[] = [
     labels: { http_request_method: [], http_route: [], http_response_status_code: [], url_scheme: [], network_protocol_version: [], error_type: [] },
     jvm: '`http_server_requests_seconds`',
     description: 'HTTP requests of the API, by method, matched express route (none for an unmatched request) and status; scrapes of /metrics are left out.',
-    source: 'service/telemetry/tracing.ts',
+    source: 'service/telemetry/instrumentations.ts',
     group: 'HTTP server',
   },
   // Orders
