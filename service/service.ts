@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAdmissionControl } from './admission/admission-control.ts';
 import { createApp } from './app/app.ts';
 import type { Readiness } from './app/health-router.ts';
 import type { ServiceConfig } from './config.ts';
@@ -29,7 +30,8 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     embedded = await startEmbeddedPostgres({ ...config.db.embedded, logger });
     databaseUrl = embedded.url;
   }
-  const pool = createPool(databaseUrl, config.db.pool);
+  const { overload } = config;
+  const pool = createPool(databaseUrl, config.db.pool, overload.enabled ? overload.dbPoolQueueMax : undefined);
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
   instrumentPgPool(pool, { name: config.db.pool.name, max: config.db.pool.max, idleMin: config.db.pool.minIdle, idleMax: config.db.pool.max });
   const applied = await migrate(pool);
@@ -39,10 +41,17 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   instrumentWorkerPool(workers.piscina, { name: 'orders', maxQueue: config.workers.queueMax });
   const metrics = createOrderMetrics();
   const repository = new OrderRepository(pool);
-  const processor = new OrderProcessor({ repository, workers, metrics, logger });
+  const processor = new OrderProcessor({
+    repository,
+    workers,
+    metrics,
+    logger,
+    maxInFlight: overload.enabled ? config.workers.size + config.workers.queueMax : undefined,
+  });
   const reconciler = new Reconciler({ repository, processor, metrics, logger, config: config.orders });
   const readiness: Readiness = { shuttingDown: false };
-  const app = createApp({ config, pool, workers, repository, processor, metrics, readiness, logger });
+  const admission = overload.enabled ? createAdmissionControl(overload.admission, pool) : undefined;
+  const app = createApp({ config, pool, workers, repository, processor, metrics, readiness, logger, admission });
 
   const server: Server = app.listen(config.http.port, config.http.host);
   await once(server, 'listening');
@@ -61,6 +70,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
       await reconciler.stop();
       await processor.drain();
       await workers.destroy();
+      admission?.stop();
       await pool.end();
       await embedded?.stop();
       logger.info('order service stopped');
