@@ -34,14 +34,17 @@ const envSchema = z.object({
   FAULT_INJECTION: bool.default(false),
   /** Admission control, pool and worker queue bounds, order deadlines; off only to measure the service without them. */
   OVERLOAD_PROTECTION: bool.default(true),
-  ADMISSION_INITIAL_LIMIT: positiveInt.max(10_000).default(20),
-  ADMISSION_MIN_LIMIT: positiveInt.max(10_000).default(4),
+  /** Default: twice DB_POOL_MAX. */
+  ADMISSION_INITIAL_LIMIT: positiveInt.max(10_000).optional(),
+  /** Default: DB_POOL_MAX, the concurrency that keeps every connection busy (the bottleneck of an order). */
+  ADMISSION_MIN_LIMIT: positiveInt.max(10_000).optional(),
   ADMISSION_MAX_LIMIT: positiveInt.max(10_000).default(200),
   ADMISSION_LATENCY_TOLERANCE: z.coerce.number().min(1).max(10).default(2),
+  ADMISSION_QUEUE_MAX_WAIT_MS: positiveInt.max(10_000).default(50),
   ADMISSION_READ_RESERVE: z.coerce.number().min(0).max(0.9).default(0.1),
-  ADMISSION_EVENT_LOOP_DELAY_MAX_MS: positiveInt.default(200),
+  ADMISSION_EVENT_LOOP_DELAY_MAX_MS: positiveInt.default(250),
   ADMISSION_HEAP_MAX_RATIO: z.coerce.number().gt(0).max(1).default(0.85),
-  ADMISSION_DB_WAITING_MAX: positiveInt.default(20),
+  ADMISSION_DB_WAITING_MAX: positiveInt.default(50),
   ADMISSION_RETRY_AFTER_SECONDS: positiveInt.max(3600).default(1),
   DB_POOL_QUEUE_MAX: positiveInt.default(100),
   ORDER_DEADLINE_MS: positiveInt.default(1_000),
@@ -81,6 +84,8 @@ export interface OverloadConfig {
     latencyTolerance: number;
     /** Share of the limit that writes may not take, so reads are served during a write surge. */
     readReserve: number;
+    /** Over the limit a request may wait this long for a slot, if the queue ahead of it can be served in that time. */
+    queueMaxWaitMs: number;
     eventLoopDelayMaxMs: number;
     /** Old-generation used / the old-generation limit the process dies at. */
     heapMaxRatio: number;
@@ -115,8 +120,9 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env, version 
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   const e = parsed.data;
-  if (e.ADMISSION_MIN_LIMIT > e.ADMISSION_MAX_LIMIT) {
-    throw new ConfigError(`invalid configuration: ADMISSION_MIN_LIMIT: ${e.ADMISSION_MIN_LIMIT} is above ADMISSION_MAX_LIMIT (${e.ADMISSION_MAX_LIMIT})`);
+  const minLimit = e.ADMISSION_MIN_LIMIT ?? Math.min(e.DB_POOL_MAX, e.ADMISSION_MAX_LIMIT);
+  if (minLimit > e.ADMISSION_MAX_LIMIT) {
+    throw new ConfigError(`invalid configuration: ADMISSION_MIN_LIMIT: ${minLimit} is above ADMISSION_MAX_LIMIT (${e.ADMISSION_MAX_LIMIT})`);
   }
   const flags = nodeFlagArguments(execArgv, env.NODE_OPTIONS ?? '');
   const flagsParsed = heapSnapshotFlagsSchema.safeParse(
@@ -154,11 +160,12 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env, version 
     overload: {
       enabled: e.OVERLOAD_PROTECTION,
       admission: {
-        initialLimit: Math.min(Math.max(e.ADMISSION_INITIAL_LIMIT, e.ADMISSION_MIN_LIMIT), e.ADMISSION_MAX_LIMIT),
-        minLimit: e.ADMISSION_MIN_LIMIT,
+        initialLimit: Math.min(Math.max(e.ADMISSION_INITIAL_LIMIT ?? 2 * e.DB_POOL_MAX, minLimit), e.ADMISSION_MAX_LIMIT),
+        minLimit,
         maxLimit: e.ADMISSION_MAX_LIMIT,
         latencyTolerance: e.ADMISSION_LATENCY_TOLERANCE,
         readReserve: e.ADMISSION_READ_RESERVE,
+        queueMaxWaitMs: e.ADMISSION_QUEUE_MAX_WAIT_MS,
         eventLoopDelayMaxMs: e.ADMISSION_EVENT_LOOP_DELAY_MAX_MS,
         heapMaxRatio: e.ADMISSION_HEAP_MAX_RATIO,
         dbWaitingMax: e.ADMISSION_DB_WAITING_MAX,

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdmissionControl } from './admission/admission-control.ts';
 import { createApp } from './app/app.ts';
@@ -7,7 +7,7 @@ import type { Readiness } from './app/health-router.ts';
 import type { ServiceConfig } from './config.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.ts';
 import { migrate } from './db/migrations.ts';
-import { createPool } from './db/pool.ts';
+import { createPool, createProcessingPool } from './db/pool.ts';
 import type { Logger } from './logger.ts';
 import { createOrderMetrics } from './orders/order-metrics.ts';
 import { OrderProcessor } from './orders/order-processor.ts';
@@ -15,6 +15,8 @@ import { OrderRepository } from './orders/order-repository.ts';
 import { Reconciler } from './orders/reconciler.ts';
 import { instrumentPgPool, instrumentWorkerPool } from './telemetry/index.ts';
 import { createWorkerPool } from './workers/worker-pool.ts';
+
+const listenBacklog = 4096;
 
 export interface RunningService {
   url: string;
@@ -41,19 +43,29 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   instrumentWorkerPool(workers.piscina, { name: 'orders', maxQueue: config.workers.queueMax });
   const metrics = createOrderMetrics();
   const repository = new OrderRepository(pool);
+  // A few orders per worker thread keep the threads busy; more would only queue claims and updates. With as
+  // many processing connections as orders in flight, the processing pool never has callers waiting.
+  const processingMax = Math.max(2, Math.min(4 * config.workers.size, config.workers.size + config.workers.queueMax));
+  const processingPool = createProcessingPool(databaseUrl, config.db.pool, processingMax);
+  processingPool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
+  instrumentPgPool(processingPool, { name: `${config.db.pool.name}-processing`, max: processingMax, idleMin: 0, idleMax: processingMax });
   const processor = new OrderProcessor({
-    repository,
+    repository: new OrderRepository(processingPool),
     workers,
     metrics,
     logger,
-    maxInFlight: overload.enabled ? config.workers.size + config.workers.queueMax : undefined,
+    maxInFlight: overload.enabled ? processingMax : undefined,
   });
   const reconciler = new Reconciler({ repository, processor, metrics, logger, config: config.orders });
   const readiness: Readiness = { shuttingDown: false };
   const admission = overload.enabled ? createAdmissionControl(overload.admission, pool) : undefined;
   const app = createApp({ config, pool, workers, repository, processor, metrics, readiness, logger, admission });
 
-  const server: Server = app.listen(config.http.port, config.http.host);
+  // A surge opens thousands of connections at once; Node's default accept backlog (511) drops the SYNs beyond
+  // it and those clients wait 1-3 s for the kernel's retransmit before their request is even seen. The kernel
+  // caps this at net.core.somaxconn.
+  const server: Server = createServer(app);
+  server.listen({ port: config.http.port, host: config.http.host, backlog: listenBacklog });
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   reconciler.start();
@@ -71,6 +83,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
       await processor.drain();
       await workers.destroy();
       admission?.stop();
+      await processingPool.end();
       await pool.end();
       await embedded?.stop();
       logger.info('order service stopped');

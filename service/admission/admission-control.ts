@@ -1,11 +1,11 @@
-import type { RequestHandler, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { OverloadConfig } from '../config.ts';
 import { createAdmissionMetrics, type AdmissionMetrics, type Priority, type ShedReason } from './admission-metrics.ts';
 import { GradientLimit } from './gradient-limit.ts';
 import { heapPressure, sampleEventLoopDelay } from './overload-signals.ts';
 
 export interface AdmissionControl {
-  /** In front of the order routes, before the body is read: admits the request or answers 503 at once. */
+  /** In front of the order routes, before the body is read: admits the request, queues it briefly, or answers 503 at once. */
   readonly middleware: RequestHandler;
   readonly metrics: AdmissionMetrics;
   /** Answers 503 + Retry-After with a JSON body naming the reason, and counts it. */
@@ -18,6 +18,7 @@ const heapSampleMs = 100;
 
 const messages: Record<ShedReason, string> = {
   concurrency_limit: 'the service is at its concurrency limit; retry after the delay given',
+  queue_timeout: 'the service could not start the request in time; retry after the delay given',
   event_loop_delay: 'the service is too busy to answer in time; retry after the delay given',
   heap: 'the service is short of memory; retry after the delay given',
   db_pool_waiting: 'too many requests are waiting for the database; retry after the delay given',
@@ -29,12 +30,25 @@ export function priorityOf(method: string): Priority {
   return method === 'GET' || method === 'HEAD' ? 'read' : 'write';
 }
 
+interface Waiting {
+  req: Request;
+  res: Response;
+  next: NextFunction;
+  priority: Priority;
+  queuedAt: number;
+  timer: NodeJS.Timeout;
+}
+
 /**
  * Admission control for the order routes: an adaptive concurrency limit (gradient, see gradient-limit.ts) and
  * hard guards on what killed the seed service (event-loop delay, old-generation heap against the limit the
- * process dies at, callers waiting for a DB connection). Writes may use the limit less a reserve, so reads
- * still get in during a write surge; the guards shed writes only. Nothing waits here: a request is admitted
- * or refused at once.
+ * process dies at, callers waiting for a DB connection).
+ *
+ * Over the limit a request may wait in a short queue, but only if the queue ahead of it can be served within
+ * `queueMaxWaitMs` at the rate requests are finishing now (Little's law: limit / recent latency); otherwise it is
+ * refused at once. The queue absorbs the bursts real clients send without letting anyone wait long, and a
+ * refusal never comes after a wait unless the estimate was wrong (then at `queueMaxWaitMs`, as queue_timeout).
+ * Reads are served from a reserve writes cannot take and leave the queue first; the guards shed writes only.
  */
 export function createAdmissionControl(config: OverloadConfig['admission'], pool: { readonly waitingCount: number }): AdmissionControl {
   const limiter = new GradientLimit({
@@ -44,6 +58,7 @@ export function createAdmissionControl(config: OverloadConfig['admission'], pool
     tolerance: config.latencyTolerance,
   });
   let inFlight = 0;
+  const queues: Record<Priority, Waiting[]> = { read: [], write: [] };
   const eventLoop = sampleEventLoopDelay();
   const heap = heapPressure();
   let heapRatio = heap.ratio();
@@ -52,6 +67,7 @@ export function createAdmissionControl(config: OverloadConfig['admission'], pool
   const metrics = createAdmissionMetrics({
     limit: () => limiter.limit,
     inFlight: () => inFlight,
+    queued: () => queues.read.length + queues.write.length,
     baselineSeconds: () => (limiter.baselineMs === undefined ? undefined : limiter.baselineMs / 1000),
   });
   const bodies = Object.fromEntries(
@@ -59,15 +75,24 @@ export function createAdmissionControl(config: OverloadConfig['admission'], pool
   ) as Record<ShedReason, string>;
   const retryAfter = String(config.retryAfterSeconds);
 
-  const writeLimit = (limit: number): number => Math.max(1, limit - (config.readReserve > 0 ? Math.max(1, Math.ceil(limit * config.readReserve)) : 0));
-
-  const refusal = (priority: Priority): ShedReason | undefined => {
+  const limitFor = (priority: Priority): number => {
     const limit = limiter.limit;
-    if (priority === 'read') return inFlight >= limit ? 'concurrency_limit' : undefined;
+    if (priority === 'read' || config.readReserve === 0) return limit;
+    return Math.max(1, limit - Math.max(1, Math.ceil(limit * config.readReserve)));
+  };
+  /** Requests that can start within the wait budget at the rate they finish now. */
+  const queueCapacity = (): number => {
+    const latency = limiter.recentLatencyMs ?? limiter.baselineMs;
+    if (latency === undefined) return limiter.limit; // no measure yet: one limit's worth
+    return Math.floor((limiter.limit * config.queueMaxWaitMs) / Math.max(latency, 1));
+  };
+
+  const guardRefusal = (priority: Priority): ShedReason | undefined => {
+    if (priority === 'read') return undefined;
     if (eventLoop.recentMaxMs() > config.eventLoopDelayMaxMs) return 'event_loop_delay';
     if (heapRatio > config.heapMaxRatio) return 'heap';
     if (pool.waitingCount >= config.dbWaitingMax) return 'db_pool_waiting';
-    return inFlight >= writeLimit(limit) ? 'concurrency_limit' : undefined;
+    return undefined;
   };
 
   const refuse = (res: Response, reason: ShedReason, priority: Priority): void => {
@@ -76,15 +101,10 @@ export function createAdmissionControl(config: OverloadConfig['admission'], pool
     res.status(503).set('Retry-After', retryAfter).type('application/json').send(bodies[reason]);
   };
 
-  const middleware: RequestHandler = (req, res, next) => {
-    const priority = priorityOf(req.method);
-    const reason = refusal(priority);
-    if (reason) {
-      refuse(res, reason, priority);
-      return;
-    }
+  const admit = (res: Response, next: NextFunction, priority: Priority, waitedMs: number): void => {
     inFlight++;
     metrics.admitted.add(1, { priority });
+    metrics.queueWait.record(waitedMs / 1000, { priority });
     const started = performance.now();
     const inFlightAtStart = inFlight;
     let finished = false;
@@ -93,10 +113,61 @@ export function createAdmissionControl(config: OverloadConfig['admission'], pool
       finished = true;
       inFlight--;
       limiter.addSample(performance.now() - started, inFlightAtStart);
+      startWaiting();
     };
     res.once('finish', finish);
     res.once('close', finish);
     next();
+  };
+
+  /** Starts queued requests while there is room under the limit, reads first. */
+  const startWaiting = (): void => {
+    for (const priority of ['read', 'write'] as const) {
+      const queue = queues[priority];
+      while (queue.length > 0 && inFlight < limitFor(priority)) {
+        const waiting = queue.shift()!;
+        clearTimeout(waiting.timer);
+        if (waiting.res.destroyed) continue; // its client left while it waited
+        admit(waiting.res, waiting.next, priority, performance.now() - waiting.queuedAt);
+      }
+    }
+  };
+
+  const enqueue = (req: Request, res: Response, next: NextFunction, priority: Priority): void => {
+    const queue = queues[priority];
+    const waiting: Waiting = {
+      req,
+      res,
+      next,
+      priority,
+      queuedAt: performance.now(),
+      timer: setTimeout(() => {
+        const index = queue.indexOf(waiting);
+        if (index >= 0) queue.splice(index, 1);
+        refuse(res, 'queue_timeout', priority);
+      }, config.queueMaxWaitMs),
+    };
+    queue.push(waiting);
+  };
+
+  const middleware: RequestHandler = (req, res, next) => {
+    const priority = priorityOf(req.method);
+    const guard = guardRefusal(priority);
+    if (guard) {
+      refuse(res, guard, priority);
+      return;
+    }
+    const queued = queues.read.length + queues.write.length;
+    if (queued === 0 && inFlight < limitFor(priority)) {
+      admit(res, next, priority, 0);
+      return;
+    }
+    const ahead = priority === 'read' ? queues.read.length : queued;
+    if (ahead < queueCapacity()) {
+      enqueue(req, res, next, priority);
+      return;
+    }
+    refuse(res, 'concurrency_limit', priority);
   };
 
   return {
@@ -106,6 +177,7 @@ export function createAdmissionControl(config: OverloadConfig['admission'], pool
     stop: () => {
       clearInterval(heapTimer);
       eventLoop.stop();
+      for (const queue of Object.values(queues)) for (const waiting of queue.splice(0)) clearTimeout(waiting.timer);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { metrics, type Counter, type Histogram } from '@opentelemetry/api';
 
 /** Why a request was refused (the `reason` label of http_server_admission_shed_total). */
-export const shedReasons = ['concurrency_limit', 'event_loop_delay', 'heap', 'db_pool_waiting', 'db_pool_queue_full', 'deadline'] as const;
+export const shedReasons = ['concurrency_limit', 'queue_timeout', 'event_loop_delay', 'heap', 'db_pool_waiting', 'db_pool_queue_full', 'deadline'] as const;
 export type ShedReason = (typeof shedReasons)[number];
 /** Reads are served from a reserve writes cannot take (the `priority` label). */
 export const priorities = ['read', 'write'] as const;
@@ -13,22 +13,23 @@ export type AbandonReason = (typeof abandonReasons)[number];
 export interface AdmissionState {
   limit(): number;
   inFlight(): number;
+  queued(): number;
   baselineSeconds(): number | undefined;
 }
 
 export interface AdmissionMetrics {
   admitted: Counter<{ priority: Priority }>;
   shed: Counter<{ reason: ShedReason; priority: Priority }>;
-  queueWait: Histogram;
+  queueWait: Histogram<{ priority: Priority }>;
   abandoned: Counter<{ reason: AbandonReason }>;
 }
 
-const waitBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+const waitBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
 /**
  * Envoy's adaptive-concurrency stats and Netflix concurrency-limits' metrics, as OpenTelemetry instruments:
- * the limit, requests in flight, the latency baseline, admitted and shed requests, the wait of admitted order
- * requests for a DB connection (their only queue), and order requests dropped before commit.
+ * the limit, requests in flight and queued, the latency baseline, admitted and shed requests, the admission
+ * queue wait, and order requests dropped before commit.
  */
 export function createAdmissionMetrics(state: AdmissionState): AdmissionMetrics {
   const meter = metrics.getMeter('order-service.admission');
@@ -40,6 +41,10 @@ export function createAdmissionMetrics(state: AdmissionState): AdmissionMetrics 
     description: 'Requests to the order routes admitted and not yet answered.',
     unit: '{request}',
   });
+  const queued = meter.createObservableUpDownCounter('http.server.admission.queued', {
+    description: 'Requests to the order routes waiting in the admission queue for a slot under the limit.',
+    unit: '{request}',
+  });
   const baseline = meter.createObservableGauge('http.server.admission.latency_baseline', {
     description: 'The no-load latency baseline the adaptive limit compares request latency with.',
     unit: 's',
@@ -48,10 +53,11 @@ export function createAdmissionMetrics(state: AdmissionState): AdmissionMetrics 
     (result) => {
       result.observe(limit, state.limit());
       result.observe(inFlight, state.inFlight());
+      result.observe(queued, state.queued());
       const seconds = state.baselineSeconds();
       if (seconds !== undefined) result.observe(baseline, seconds);
     },
-    [limit, inFlight, baseline],
+    [limit, inFlight, queued, baseline],
   );
   const admitted = meter.createCounter<{ priority: Priority }>('http.server.admission.admitted', {
     description: 'Requests to the order routes admitted, by priority.',
@@ -61,8 +67,8 @@ export function createAdmissionMetrics(state: AdmissionState): AdmissionMetrics 
     description: 'Requests to the order routes refused at once (503), by reason and priority.',
     unit: '{request}',
   });
-  const queueWait = meter.createHistogram('http.server.admission.queue_wait', {
-    description: 'Time an admitted order request waited for a DB connection before its order was committed.',
+  const queueWait = meter.createHistogram<{ priority: Priority }>('http.server.admission.queue_wait', {
+    description: 'Time an admitted request waited in the admission queue for a slot under the limit (0 when it got one at once).',
     unit: 's',
     advice: { explicitBucketBoundaries: waitBuckets },
   });

@@ -32,6 +32,7 @@ export class GradientLimit {
   #windowSum = 0;
   #windowCount = 0;
   #windowMaxInFlight = 0;
+  #recentMs: number | undefined;
 
   constructor(options: GradientLimitOptions) {
     this.#options = { smoothing: 0.2, baselineWindows: 600, windowMs: 100, minWindowSamples: 10, ...options };
@@ -46,6 +47,11 @@ export class GradientLimit {
   /** The no-load latency baseline (long-term average), undefined before the first window closed. */
   get baselineMs(): number | undefined {
     return this.#baselineMs;
+  }
+
+  /** Average latency of the last closed window (the short-term measure), undefined before the first. */
+  get recentLatencyMs(): number | undefined {
+    return this.#recentMs;
   }
 
   /** One finished request: its latency, and how many were in flight when it started. */
@@ -65,9 +71,12 @@ export class GradientLimit {
   #update(shortMs: number, maxInFlight: number): void {
     const o = this.#options;
     const short = Math.max(shortMs, 0.001);
+    this.#recentMs = short;
+    // The baseline is a long average (over `baselineWindows`), as in Gradient2: a short burst of slow
+    // requests barely moves it, so the limit shrinks while they last.
     const alpha = 2 / (o.baselineWindows + 1);
     this.#baselineMs = this.#baselineMs === undefined ? short : this.#baselineMs * (1 - alpha) + short * alpha;
-    // After a long overload the baseline has crept up; when latency falls far below it, let it follow faster.
+    // After a long overload the baseline has crept up; once latency falls far below it, it follows faster.
     if (this.#baselineMs / short > 2) this.#baselineMs *= 0.95;
     // Not using the limit (app-limited): latency says nothing about it, so leave it as it is.
     if (maxInFlight < this.#limit / 2) return;

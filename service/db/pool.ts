@@ -18,8 +18,9 @@ type PoolConnect = (callback?: ConnectCallback) => Promise<pg.PoolClient> | unde
  * pg-pool has no such bound (generic-pool's maxWaitingClients), so connect() is wrapped; pool.query() goes
  * through it too.
  */
-export function createPool(url: string, config: ServiceConfig['db']['pool'], queueMax?: number): pg.Pool {
+export function createPool(url: string, config: ServiceConfig['db']['pool'], queueMax?: number, extra: pg.PoolConfig = {}): pg.Pool {
   const pool = new pg.Pool({
+    ...extra,
     connectionString: url,
     max: config.max,
     min: config.minIdle,
@@ -44,4 +45,15 @@ export function createPool(url: string, config: ServiceConfig['db']['pool'], que
     return connect(callback);
   };
   return pool;
+}
+
+/**
+ * The background pool of order processing (claim, price, complete): apart from the request pool, so work the
+ * 201s promised never takes a connection from requests being answered, and a backlog after a surge is worked off
+ * beside new requests. Its commits skip waiting for the WAL flush (synchronous_commit=off): a state change lost
+ * in a database crash only sends the order through the reconciler again (pricing is deterministic), whereas
+ * the INSERT behind a 201 stays fully durable on the request pool.
+ */
+export function createProcessingPool(url: string, config: ServiceConfig['db']['pool'], max: number): pg.Pool {
+  return createPool(url, { ...config, name: `${config.name}-processing`, max, minIdle: 0 }, undefined, { options: '-c synchronous_commit=off' });
 }

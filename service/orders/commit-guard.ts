@@ -13,7 +13,6 @@ import type { AbandonReason } from '../admission/admission-metrics.ts';
 export class CommitGuard {
   #state: 'waiting' | 'committing' | AbandonReason = 'waiting';
   readonly #timer: NodeJS.Timeout;
-  readonly #admittedAt = performance.now();
   readonly #onAbandon: (reason: AbandonReason) => void;
 
   constructor(res: Response, deadlineMs: number, hooks: { onDeadline(): void; onAbandon(reason: AbandonReason): void }) {
@@ -31,17 +30,16 @@ export class CommitGuard {
 
   /**
    * True: commit now (the deadline will not answer any more). False: drop the order; the client is gone or
-   * has been answered 503. `waitedSeconds` is how long the request waited since it was admitted.
+   * has been answered 503.
    */
-  enterCommit(): { commit: boolean; waitedSeconds: number } {
-    const waitedSeconds = (performance.now() - this.#admittedAt) / 1000;
+  enterCommit(): boolean {
     if (this.#state !== 'waiting') {
       this.#onAbandon(this.#state === 'committing' ? 'deadline' : this.#state);
-      return { commit: false, waitedSeconds };
+      return false;
     }
     this.#state = 'committing';
     clearTimeout(this.#timer);
-    return { commit: true, waitedSeconds };
+    return true;
   }
 
   /** The request ended without reaching the commit (validation failed, DB error): stop the deadline. */

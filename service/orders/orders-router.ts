@@ -57,12 +57,7 @@ export function ordersRouter(deps: { repository: OrderRepository; processor: Ord
         parsed.data,
         requestHash(parsed.data),
         key,
-        guard &&
-          (() => {
-            const { commit, waitedSeconds } = guard.enterCommit();
-            overload?.admission.metrics.queueWait.record(waitedSeconds);
-            return commit;
-          }),
+        guard && (() => guard.enterCommit()),
       );
     } catch (error) {
       if (res.headersSent) return; // already answered 503 at the deadline; nothing was stored
