@@ -42,7 +42,7 @@ const envSchema = z.object({
   ADMISSION_LATENCY_TOLERANCE: z.coerce.number().min(1).max(10).default(2),
   ADMISSION_QUEUE_MAX_WAIT_MS: positiveInt.max(10_000).default(50),
   ADMISSION_READ_RESERVE: z.coerce.number().min(0).max(0.9).default(0.1),
-  ADMISSION_EVENT_LOOP_DELAY_MAX_MS: positiveInt.default(250),
+  ADMISSION_EVENT_LOOP_DELAY_MAX_MS: positiveInt.default(500),
   ADMISSION_HEAP_MAX_RATIO: z.coerce.number().gt(0).max(1).default(0.85),
   ADMISSION_DB_WAITING_MAX: positiveInt.default(50),
   ADMISSION_RETRY_AFTER_SECONDS: positiveInt.max(3600).default(1),

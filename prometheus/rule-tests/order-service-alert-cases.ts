@@ -140,7 +140,7 @@ export const orderServiceCases: PromtoolTestCase[] = [
     'the service sheds 60% of order requests from t=60s (2 admitted and 3 shed a second)',
     [admitted(target, counter([[10, 160]])), shedding(target, counter([[0, 12], [15, 148]]))],
     [
-      { eval_time: at(100), alertname: 'OrderRequestsShed', exp_alerts: [] },
+      { eval_time: at(75), alertname: 'OrderRequestsShed', exp_alerts: [] },
       {
         eval_time: at(200),
         alertname: 'OrderRequestsShed',

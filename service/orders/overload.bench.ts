@@ -17,6 +17,7 @@ interface Row {
   crashed: boolean;
   stored: number;
   backlogSeconds: number | undefined;
+  shedReasons: string;
 }
 
 const db = await startTestPostgres();
@@ -37,6 +38,7 @@ async function scenario(title: string, protection: boolean, load: { connections:
   try {
     const surge = await runSurge({ apiUrl: service.apiUrl, metricsUrl: service.metricsUrl, customer, ...load });
     const crashed = service.process.child.exitCode !== null || service.process.child.signalCode !== null;
+    const shedReasons = crashed ? '' : await shedByReason(service.metricsUrl);
     // The backlog: every accepted order reaches COMPLETED or FAILED; measured up to 90 s after the surge.
     const ended = performance.now();
     let backlogSeconds: number | undefined;
@@ -47,12 +49,22 @@ async function scenario(title: string, protection: boolean, load: { connections:
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    const row = { scenario: title, surge, crashed, stored: (await storedFor(customer)).stored, backlogSeconds };
+    const row = { scenario: title, surge, crashed, stored: (await storedFor(customer)).stored, backlogSeconds, shedReasons };
     print(row);
     return row;
   } finally {
     await service.stop();
   }
+}
+
+/** Refusals by reason, from the service's own counters. */
+async function shedByReason(metricsUrl: string): Promise<string> {
+  const text = await (await fetch(metricsUrl)).text();
+  const counts = new Map<string, number>();
+  for (const match of text.matchAll(/^http_server_admission_shed_total\{[^}]*reason="([^"]+)"[^}]*\} (\S+)$/gm)) {
+    counts.set(match[1]!, (counts.get(match[1]!) ?? 0) + Number(match[2]));
+  }
+  return [...counts].filter(([, n]) => n > 0).map(([reason, n]) => `${reason}=${n}`).join(',');
 }
 
 const fmt = (n: number | undefined, digits = 0): string => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits));
@@ -72,6 +84,7 @@ function print(row: Row): void {
       `unanswered ${s.unanswered}`,
       `backlog ${row.backlogSeconds === undefined ? '>90' : fmt(row.backlogSeconds, 1)} s`,
       `statuses ${JSON.stringify(s.statuses)}`,
+      row.shedReasons ? `shed ${row.shedReasons}` : '',
     ].join('  '),
   );
 }
