@@ -34,6 +34,12 @@ export interface SurgeResult {
   shedP99Ms: number;
   /** Timeouts and connection errors: requests without an answer. */
   unanswered: number;
+  /**
+   * The service's own view (http_server_request_duration_seconds of POST /orders, from reading the request to
+   * the end of the answer): on a machine shared with the load generator, the clients' figures also hold the
+   * time the kernel and the generator took. Interpolated within histogram buckets, as histogram_quantile does.
+   */
+  server: { acceptedP99Ms: number; shedP99Ms: number; shedWithin10msShare: number } | undefined;
   heapOldGenerationPeakBytes: number | undefined;
   eventLoopDelayP99MaxSeconds: number | undefined;
 }
@@ -49,6 +55,55 @@ function sumOf(text: string, name: string): number | undefined {
     if (line.startsWith(name) && (line[name.length] === ' ' || line[name.length] === '{')) total = (total ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return total;
+}
+
+/** Cumulative bucket counts of POST /orders durations with this status, summed over the other labels. */
+function durationBuckets(text: string, status: string): Array<[le: number, count: number]> {
+  const byLe = new Map<number, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('http_server_request_duration_seconds_bucket{')) continue;
+    if (!line.includes('http_request_method="POST"') || !line.includes(`http_response_status_code="${status}"`)) continue;
+    const le = /le="([^"]+)"/.exec(line)?.[1];
+    if (le === undefined) continue;
+    const bound = le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le);
+    byLe.set(bound, (byLe.get(bound) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return [...byLe].sort((a, b) => a[0] - b[0]);
+}
+
+function bucketQuantile(buckets: Array<[number, number]>, q: number): number {
+  const total = buckets.at(-1)?.[1] ?? 0;
+  if (total === 0) return Number.NaN;
+  const rank = q * total;
+  let previousLe = 0;
+  let previousCount = 0;
+  for (const [le, count] of buckets) {
+    if (count >= rank) {
+      if (!Number.isFinite(le)) return previousLe; // in the +Inf bucket: the highest finite bound, as Prometheus does
+      return previousLe + ((le - previousLe) * (rank - previousCount)) / Math.max(count - previousCount, 1);
+    }
+    previousLe = le;
+    previousCount = count;
+  }
+  return previousLe;
+}
+
+/** The service's own p99s of POST /orders, read from its /metrics. */
+export async function serverDurations(metricsUrl: string): Promise<SurgeResult['server']> {
+  try {
+    const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(5_000) })).text();
+    const accepted = durationBuckets(text, '201');
+    const shed = durationBuckets(text, '503');
+    const shedTotal = shed.at(-1)?.[1] ?? 0;
+    const within10ms = shed.filter(([le]) => le <= 0.01).at(-1)?.[1] ?? 0;
+    return {
+      acceptedP99Ms: bucketQuantile(accepted, 0.99) * 1000,
+      shedP99Ms: bucketQuantile(shed, 0.99) * 1000,
+      shedWithin10msShare: shedTotal === 0 ? Number.NaN : within10ms / shedTotal,
+    };
+  } catch {
+    return undefined; // the service is gone (crashed)
+  }
 }
 
 export async function runSurge(options: SurgeOptions): Promise<SurgeResult> {
@@ -112,6 +167,7 @@ export async function runSurge(options: SurgeOptions): Promise<SurgeResult> {
     shedP50Ms: percentile(shed, 50),
     shedP99Ms: percentile(shed, 99),
     unanswered: results.reduce((sum, result) => sum + result.timeouts + result.errors, 0),
+    server: options.metricsUrl ? await serverDurations(options.metricsUrl) : undefined,
     heapOldGenerationPeakBytes: heapPeak,
     eventLoopDelayP99MaxSeconds: loopPeak,
   };

@@ -113,16 +113,18 @@ describe('admission control under the seed surge (1000 connections at once, 256 
     // 1000 connections opened at once, 1500 requests a second for 3 s: several times what this machine serves.
     // The clients' own timeout is generous: on a loaded machine the load generator itself is late; what counts is
     // that every request gets an answer and that refusals do not wait for the database.
-    const surge = await runSurge({ apiUrl: surgeService.apiUrl, customer, connections: 1000, rate: 1500, amount: 4500, timeoutSeconds: 30 });
+    const surge = await runSurge({ apiUrl: surgeService.apiUrl, metricsUrl: surgeService.metricsUrl, customer, connections: 1000, rate: 1500, amount: 4500, timeoutSeconds: 30 });
 
     expect(surgeService.process.child.exitCode, 'the service crashed').toBeNull();
     expect(Object.keys(surge.statuses).filter((code) => code !== '201' && code !== '503'), JSON.stringify(surge.statuses)).toEqual([]);
     expect(surge.unanswered, 'requests left without an answer').toBe(0);
     expect(surge.created).toBeGreaterThan(0);
     expect(surge.statuses['503'] ?? 0, 'the surge must have been shed').toBeGreaterThan(0);
-    // The incident's refusals came after the pool's acquire timeout (here 5 s); these come at once. The bound is
-    // generous for a loaded machine, and still far below the timeout a refusal after waiting would take.
-    expect(surge.shedP99Ms, 'refusals must not wait for the DB pool').toBeLessThan(2_500);
+    // The incident's refusals came after the pool's acquire timeout (here 5 s); these come at once, as the service
+    // measured them (the clients' own figures on this shared machine also hold the kernel's and the load
+    // generator's delays). The bound is generous, and far below the timeout a refusal after waiting would take.
+    expect(surge.server, 'the service answered its metrics').toBeDefined();
+    expect(surge.server!.shedP99Ms, 'refusals must not wait for the DB pool').toBeLessThan(1_000);
 
     // Exactly the accepted orders are stored: no refused or abandoned request left an order behind.
     expect((await orderCounts(db.pool, customer)).stored).toBe(surge.created);

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { OverloadConfig } from '../config.ts';
 import { createAdmissionMetrics, type AdmissionMetrics, type Priority, type ShedReason } from './admission-metrics.ts';
@@ -80,11 +81,15 @@ export function createAdmissionControl(config: OverloadConfig['admission'], pool
     if (priority === 'read' || config.readReserve === 0) return limit;
     return Math.max(1, limit - Math.max(1, Math.ceil(limit * config.readReserve)));
   };
-  /** Requests that can start within the wait budget at the rate they finish now. */
+  /**
+   * Requests that can start within the wait budget at the rate they finish now (limit / latency), halved: the
+   * latency of the last window lags a surge, and a request refused at once costs its client less than one
+   * refused after waiting.
+   */
   const queueCapacity = (): number => {
     const latency = limiter.recentLatencyMs ?? limiter.baselineMs;
-    if (latency === undefined) return limiter.limit; // no measure yet: one limit's worth
-    return Math.floor((limiter.limit * config.queueMaxWaitMs) / Math.max(latency, 1));
+    if (latency === undefined) return Math.floor(limiter.limit / 2); // no measure yet
+    return Math.floor((0.5 * limiter.limit * config.queueMaxWaitMs) / Math.max(latency, 1));
   };
 
   const guardRefusal = (priority: Priority): ShedReason | undefined => {
@@ -138,7 +143,9 @@ export function createAdmissionControl(config: OverloadConfig['admission'], pool
     const waiting: Waiting = {
       req,
       res,
-      next,
+      // Started later from another request's completion: keep this request's own async context (its trace
+      // span and route) rather than that request's.
+      next: AsyncResource.bind(next),
       priority,
       queuedAt: performance.now(),
       timer: setTimeout(() => {

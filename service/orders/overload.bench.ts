@@ -2,7 +2,9 @@
 // off and on side by side, at 1x, 2x and 10x its measured capacity (issue 9). Capacity is measured first, in
 // the same run: closed loop, 64 connections, protection off. Each scenario gets a fresh service on the same
 // PostgreSQL; a crash in one does not colour the next. Absolute figures drift on a shared 2-core machine (the
-// load generator runs on it too); compare the columns of one run.
+// load generator runs on it too); compare the columns of one run. Latencies are given as the clients saw them
+// and as the service measured them (http_server_request_duration_seconds): on a loaded machine the first also
+// hold the kernel's and the load generator's own delays.
 import { startOrderService } from '../../stack/order-service-process.ts';
 import { runSurge, type SurgeResult } from '../../stack/surge-load.ts';
 import { startTestPostgres } from '../../test/support/test-postgres.ts';
@@ -77,6 +79,7 @@ function print(row: Row): void {
       `${fmt(s.goodputPerSecond).padStart(5)} 201/s`,
       `accepted p50/p99 ${fmt(s.acceptedP50Ms)}/${fmt(s.acceptedP99Ms)} ms`,
       `shed p99 ${fmt(s.shedP99Ms)} ms`,
+      `server: accepted p99 ${fmt(s.server?.acceptedP99Ms)} ms, shed p99 ${fmt(s.server?.shedP99Ms, 1)} ms, shed <10ms ${fmt((s.server?.shedWithin10msShare ?? Number.NaN) * 100, 1)}%`,
       `heap old-gen peak ${fmt((s.heapOldGenerationPeakBytes ?? Number.NaN) / 2 ** 20)} MiB`,
       `event-loop p99 max ${fmt((s.eventLoopDelayP99MaxSeconds ?? Number.NaN) * 1000)} ms`,
       row.crashed ? 'CRASHED' : 'up',
