@@ -63,6 +63,14 @@ const catalogue: Record<string, 'gauge' | 'counter' | 'histogram'> = {
   orders_idempotent_replays_total: 'counter',
   orders_reconciled_total: 'counter',
   orders_count: 'gauge',
+  orders_abandoned_total: 'counter',
+  http_server_admission_limit: 'gauge',
+  http_server_admission_in_flight: 'gauge',
+  http_server_admission_queued: 'gauge',
+  http_server_admission_latency_baseline_seconds: 'gauge',
+  http_server_admission_admitted_total: 'counter',
+  http_server_admission_shed_total: 'counter',
+  http_server_admission_queue_wait_seconds: 'histogram',
   orders_processing_oldest_age_seconds: 'gauge',
   process_start_time_seconds: 'gauge',
   process_cpu_time_seconds_total: 'counter',
@@ -74,7 +82,14 @@ const catalogue: Record<string, 'gauge' | 'counter' | 'histogram'> = {
 const extras: Record<string, string> = { target_info: 'gauge', db_client_operation_duration_seconds: 'histogram' };
 
 /** Families that appear only once something happened (a reconciliation, a failed order). */
-const onlyAfterAnEvent = new Set(['orders_failed_total', 'orders_reconciled_total', 'orders_idempotent_replays_total']);
+const onlyAfterAnEvent = new Set([
+  'orders_failed_total',
+  'orders_reconciled_total',
+  'orders_idempotent_replays_total',
+  // Admission control: the baseline after its first window of requests, the queue wait after the first admitted one.
+  'http_server_admission_latency_baseline_seconds',
+  'http_server_admission_queue_wait_seconds',
+]);
 
 let service: OrderServiceProcess;
 
