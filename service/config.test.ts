@@ -5,7 +5,7 @@ describe('overload protection config', () => {
   it('is on by default, with limits derived from the DB pool', () => {
     const config = loadServiceConfig({ DB_POOL_MAX: '6' }, '0', []);
     expect(config.overload.enabled).toBe(true);
-    expect(config.overload.admission.minLimit).toBe(6);
+    expect(config.overload.admission.minLimit).toBe(12);
     expect(config.overload.admission.initialLimit).toBe(12);
     expect(config.overload.dbPoolQueueMax).toBe(100);
     expect(config.overload.orderDeadlineMs).toBe(1000);

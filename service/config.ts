@@ -36,7 +36,10 @@ const envSchema = z.object({
   OVERLOAD_PROTECTION: bool.default(true),
   /** Default: twice DB_POOL_MAX. */
   ADMISSION_INITIAL_LIMIT: positiveInt.max(10_000).optional(),
-  /** Default: DB_POOL_MAX, the concurrency that keeps every connection busy (the bottleneck of an order). */
+  /**
+   * Default: twice DB_POOL_MAX. Each request spends part of its time off the database (parsing, validating,
+   * answering), so twice the pool keeps every connection busy; below it the limit would idle the bottleneck.
+   */
   ADMISSION_MIN_LIMIT: positiveInt.max(10_000).optional(),
   ADMISSION_MAX_LIMIT: positiveInt.max(10_000).default(200),
   ADMISSION_LATENCY_TOLERANCE: z.coerce.number().min(1).max(10).default(2),
@@ -120,7 +123,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env, version 
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   const e = parsed.data;
-  const minLimit = e.ADMISSION_MIN_LIMIT ?? Math.min(e.DB_POOL_MAX, e.ADMISSION_MAX_LIMIT);
+  const minLimit = e.ADMISSION_MIN_LIMIT ?? Math.min(2 * e.DB_POOL_MAX, e.ADMISSION_MAX_LIMIT);
   if (minLimit > e.ADMISSION_MAX_LIMIT) {
     throw new ConfigError(`invalid configuration: ADMISSION_MIN_LIMIT: ${minLimit} is above ADMISSION_MAX_LIMIT (${e.ADMISSION_MAX_LIMIT})`);
   }

@@ -42,7 +42,7 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   const workers = createWorkerPool(config.workers);
   instrumentWorkerPool(workers.piscina, { name: 'orders', maxQueue: config.workers.queueMax });
   const metrics = createOrderMetrics();
-  const repository = new OrderRepository(pool);
+  const repository = new OrderRepository(pool, overload.enabled ? { commitTimeoutMs: config.db.pool.queryTimeoutMs + 5_000 } : {});
   // A few orders per worker thread keep the threads busy; more would only queue claims and updates. With as
   // many processing connections as orders in flight, the processing pool never has callers waiting.
   const processingMax = Math.max(2, Math.min(4 * config.workers.size, config.workers.size + config.workers.queueMax));
