@@ -34,9 +34,21 @@ export function faultsRouter(deps: { pool: Pool; workers: WorkerPool; faults: Fa
   router.post('/admin/faults/db-hold', (req, res) => {
     const { connections, seconds } = parse(z.object({ connections: z.number().int().min(1).max(1000), seconds: z.number().positive().max(600) }), req.body);
     for (let i = 0; i < connections; i++) {
-      // Its own query timeout (pg reads it per query; its types omit it): the pool's DB_QUERY_TIMEOUT_MS would end the hold early.
+      // Its own query timeout (pg reads it per query; its types omit it): the pool's DB_QUERY_TIMEOUT_MS would end
+      // the hold early; and no statement_timeout on this connection while it holds (the request pool sets one).
       const hold: QueryConfig & { query_timeout: number } = { text: 'SELECT pg_sleep($1)', values: [seconds], query_timeout: (seconds + 5) * 1000 };
-      pool.query(hold).catch((error: unknown) => logger.debug({ err: error }, 'db-hold query ended'));
+      void (async () => {
+        const client = await pool.connect();
+        try {
+          await client.query('SET statement_timeout = 0');
+          await client.query(hold);
+          await client.query('RESET statement_timeout');
+          client.release();
+        } catch (error) {
+          client.release(error instanceof Error ? error : true); // a connection in an unknown state is not reused
+          throw error;
+        }
+      })().catch((error: unknown) => logger.debug({ err: error }, 'db-hold query ended'));
     }
     res.status(202).json({ holding: connections, seconds });
   });
