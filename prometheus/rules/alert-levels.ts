@@ -36,6 +36,7 @@ export function alertLevels(name: AlertName, definition: AlertDefinition): Alert
         alert: name,
         expr: definition.expr(level.threshold, severity),
         for: level.for,
+        ...(config.keepFiringFor !== undefined ? { keep_firing_for: config.keepFiringFor } : {}),
         labels: { severity, service: definition.service ?? '{{ $labels.job }}' },
         annotations: {
           summary: definition.summary,
