@@ -1,4 +1,7 @@
+import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { HeapSnapshotConfig } from './diagnostics/heap-snapshots.ts';
+import { nodeFlagArguments, nodeFlagValue } from './telemetry/node-flags.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -29,6 +32,8 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size like 64kb').default('64kb'),
   FAULT_INJECTION: bool.default(false),
+  /** Heap snapshots of earlier processes kept in --diagnostic-dir at start (near-heap-limit snapshots, newest first). */
+  HEAP_SNAPSHOT_KEEP: z.coerce.number().int().min(0).max(100).default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 });
@@ -47,13 +52,23 @@ export interface ServiceConfig {
   orders: { stuckProcessingAfterMs: number; reconcileIntervalMs: number; maxAttempts: number; statsIntervalMs: number };
   shutdownTimeoutMs: number;
   faultInjection: boolean;
+  heapSnapshots: HeapSnapshotConfig;
   logLevel: string;
 }
 
 export class ConfigError extends Error {}
 
-/** Validates the environment once at start; the error names every bad variable and why. */
-export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env, version = '0.1.0'): ServiceConfig {
+/** Node's own flags for near-heap-limit snapshots, which only take effect on the command line or in NODE_OPTIONS. */
+const heapSnapshotFlagsSchema = z.object({
+  '--heapsnapshot-near-heap-limit': z.coerce.number().int().min(0).default(0),
+  '--diagnostic-dir': z.string().min(1).optional(),
+});
+
+/**
+ * Validates the environment (and the Node flags the service reads) once at start; the error names every bad
+ * variable and why.
+ */
+export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env, version = '0.1.0', execArgv: readonly string[] = process.execArgv): ServiceConfig {
   const known = Object.fromEntries(Object.keys(envSchema.shape).flatMap((k) => (env[k] === undefined || env[k] === '' ? [] : [[k, env[k]]])));
   const parsed = envSchema.safeParse(known);
   if (!parsed.success) {
@@ -62,6 +77,17 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env, version 
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  const flags = nodeFlagArguments(execArgv, env.NODE_OPTIONS ?? '');
+  const flagsParsed = heapSnapshotFlagsSchema.safeParse(
+    Object.fromEntries(Object.keys(heapSnapshotFlagsSchema.shape).flatMap((name) => {
+      const value = nodeFlagValue(flags, name);
+      return value === undefined ? [] : [[name, value]];
+    })),
+  );
+  if (!flagsParsed.success) {
+    throw new ConfigError(`invalid node flags: ${flagsParsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const diagnosticDir = flagsParsed.data['--diagnostic-dir'];
   return {
     serviceName: e.SERVICE_NAME,
     http: { host: e.HOST, port: e.PORT, bodyLimit: e.BODY_LIMIT },
@@ -92,6 +118,12 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env, version 
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     faultInjection: e.FAULT_INJECTION,
+    heapSnapshots: {
+      nearHeapLimit: flagsParsed.data['--heapsnapshot-near-heap-limit'],
+      dir: resolve(diagnosticDir ?? '.'),
+      dirConfigured: diagnosticDir !== undefined,
+      keep: e.HEAP_SNAPSHOT_KEEP,
+    },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,6 +1,7 @@
 // `npm run service`: the order service alone. Telemetry starts first, so that its instrumentation is in place
 // before express and pg are loaded; the rest of the service is imported only after that.
 import { ConfigError, loadServiceConfig } from './config.ts';
+import { prepareHeapSnapshots } from './diagnostics/heap-snapshots.ts';
 import { createLogger } from './logger.ts';
 import { startTelemetry } from './telemetry/index.ts';
 
@@ -13,6 +14,7 @@ try {
   process.exit(2);
 }
 const logger = createLogger(config.serviceName, config.logLevel);
+prepareHeapSnapshots(config.heapSnapshots, logger);
 const telemetry = await startTelemetry(config.telemetry);
 logger.info({ metrics: telemetry.metricsUrl }, 'metrics served');
 const { startService } = await import('./service.ts');

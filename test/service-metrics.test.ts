@@ -10,6 +10,8 @@ const workerQueueMax = 4;
 const pool = { db_client_connection_pool_name: 'orders' };
 const workers = { worker_pool_name: 'orders' };
 const MiB = 1024 * 1024;
+/** The replica's old-generation cap; the exported old-generation limit must be exactly this. */
+const maxOldSpaceMiB = 512;
 
 /** Every family of the README metric catalogue, with its Prometheus type. */
 const catalogue: Record<string, 'gauge' | 'counter' | 'histogram'> = {
@@ -19,6 +21,9 @@ const catalogue: Record<string, 'gauge' | 'counter' | 'histogram'> = {
   v8js_memory_heap_space_physical_size_bytes: 'gauge',
   v8js_memory_heap_size_limit_bytes: 'gauge',
   v8js_memory_heap_used_after_gc_bytes: 'gauge',
+  v8js_memory_heap_old_generation_limit_bytes: 'gauge',
+  v8js_memory_heap_old_generation_used_bytes: 'gauge',
+  v8js_memory_heap_old_generation_used_after_gc_bytes: 'gauge',
   nodejs_memory_external_bytes: 'gauge',
   nodejs_memory_array_buffers_bytes: 'gauge',
   process_memory_usage_bytes: 'gauge',
@@ -88,6 +93,7 @@ const metricsNow = async (): Promise<Sample[]> => (await scrape(service.metricsU
 beforeAll(async () => {
   service = await startOrderService({
     name: 'service-metrics',
+    nodeArgs: [`--max-old-space-size=${maxOldSpaceMiB}`],
     env: {
       FAULT_INJECTION: 'true',
       DB_POOL_MAX: String(dbPoolMax),
@@ -234,14 +240,45 @@ describe('order service /metrics', () => {
     }
   });
 
-  it('shows retained heap in heap used, and in heap after GC once a major GC ran; a forced GC is a recorded pause', async () => {
+  it('exports the old-generation limit the process dies at: the --max-old-space-size cap, below heap_size_limit', async () => {
+    const samples = await waitFor(
+      async () => {
+        const s = await metricsNow();
+        return s.some((x) => x.name === 'v8js_memory_heap_old_generation_limit_bytes') && s;
+      },
+      { what: 'v8js_memory_heap_old_generation_limit_bytes exported' },
+    );
+    const limit = sumOf(samples, 'v8js_memory_heap_old_generation_limit_bytes');
+    const heapSizeLimit = sumOf(samples, 'v8js_memory_heap_size_limit_bytes');
+    expect(limit).toBe(maxOldSpaceMiB * MiB);
+    // heap_size_limit adds the young generation reservation (three semi-spaces of at least 1 MiB).
+    expect(heapSizeLimit - limit).toBeGreaterThanOrEqual(3 * MiB);
+    const used = sumOf(samples, 'v8js_memory_heap_old_generation_used_bytes');
+    expect(used).toBeGreaterThan(MiB);
+    // The old generation is every space but the young ones: the per-space heap used of the same scrape, less
+    // new_space and new_large_object_space (a little allocation may happen between the two readings).
+    const spaces = samples.filter((s) => s.name === 'v8js_memory_heap_used_bytes');
+    const oldSpaces = spaces.filter((s) => !['new_space', 'new_large_object_space'].includes(s.labels.v8js_heap_space_name!));
+    expect(oldSpaces.length).toBeLessThan(spaces.length - 1);
+    expect(Math.abs(used - oldSpaces.reduce((sum, s) => sum + s.value, 0))).toBeLessThan(2 * MiB);
+  });
+
+  it('shows retained heap in heap and old-generation used, and after GC once a major GC ran; a forced GC is a recorded pause', async () => {
     const heapUsed = (s: Sample[]) => sumOf(s, 'v8js_memory_heap_used_bytes');
+    const oldUsed = (s: Sample[]) => sumOf(s, 'v8js_memory_heap_old_generation_used_bytes');
     const before = await metricsNow();
     const majorBefore = sumOf(before, 'v8js_gc_duration_seconds_count', { v8js_gc_type: 'major' });
     const usedBefore = heapUsed(before);
+    const oldUsedBefore = oldUsed(before);
 
     expect((await post('/admin/faults/heap', { megabytes: 64 })).status).toBe(200);
-    await waitFor(async () => heapUsed(await metricsNow()) >= usedBefore + 48 * MiB, { what: 'heap used up by the retained 64 MiB' });
+    await waitFor(
+      async () => {
+        const s = await metricsNow();
+        return heapUsed(s) >= usedBefore + 48 * MiB && oldUsed(s) >= oldUsedBefore + 48 * MiB;
+      },
+      { what: 'heap used and old generation used up by the retained 64 MiB' },
+    );
 
     expect((await post('/admin/faults/gc')).status).toBe(200);
     const afterGc = await waitFor(
@@ -252,8 +289,13 @@ describe('order service /metrics', () => {
       { what: 'a major GC pause recorded' },
     );
     const leakedLiveSet = sumOf(afterGc, 'v8js_memory_heap_used_after_gc_bytes');
+    const leakedOldLiveSet = sumOf(afterGc, 'v8js_memory_heap_old_generation_used_after_gc_bytes');
     expect(leakedLiveSet).toBeGreaterThanOrEqual(64 * MiB);
     expect(leakedLiveSet).toBeLessThan(sumOf(afterGc, 'v8js_memory_heap_size_limit_bytes'));
+    // A full GC promotes what survives: the retained arrays are all in the old generation.
+    expect(leakedOldLiveSet).toBeGreaterThanOrEqual(64 * MiB);
+    expect(leakedOldLiveSet).toBeLessThanOrEqual(leakedLiveSet);
+    expect(leakedOldLiveSet).toBeLessThan(sumOf(afterGc, 'v8js_memory_heap_old_generation_limit_bytes'));
     // Sub-millisecond buckets exist, so minor GCs are not all lumped into the first bucket.
     expect(afterGc.some((s) => s.name === 'v8js_gc_duration_seconds_bucket' && Number(s.labels.le) < 0.001)).toBe(true);
 
@@ -261,9 +303,16 @@ describe('order service /metrics', () => {
     const freed = await fetch(`${service.apiUrl}/admin/faults/heap`, { method: 'DELETE' });
     await freed.arrayBuffer();
     expect((await post('/admin/faults/gc')).status).toBe(200);
-    await waitFor(async () => sumOf(await metricsNow(), 'v8js_memory_heap_used_after_gc_bytes') < leakedLiveSet - 48 * MiB, {
-      what: 'heap after GC back down once the retained heap is freed',
-    });
+    await waitFor(
+      async () => {
+        const s = await metricsNow();
+        return (
+          sumOf(s, 'v8js_memory_heap_used_after_gc_bytes') < leakedLiveSet - 48 * MiB &&
+          sumOf(s, 'v8js_memory_heap_old_generation_used_after_gc_bytes') < leakedOldLiveSet - 48 * MiB
+        );
+      },
+      { what: 'heap and old generation after GC back down once the retained heap is freed' },
+    );
   });
 
   it('shows a blocked event loop in the p99 and max delay', async () => {

@@ -2,13 +2,15 @@ import { getHeapStatistics } from 'node:v8';
 import { nothingToStop, type Collector } from './collector.ts';
 
 /**
- * The whole-heap limit V8 enforces (`heap_size_limit`), the JVM's -Xmx (`jvm_memory_max_bytes{area="heap"}`).
- * Alert on this, never on `--max-old-space-size`: V8 adds the young generation and more to the flag.
+ * V8's `heap_size_limit`: the old-generation limit plus the young generation reservation (three semi-spaces).
+ * It is NOT the size the process dies at: V8 kills the process when the old generation alone cannot stay under
+ * its limit, `v8js.memory.heap.old_generation.limit` (the JVM's -Xmx). Kept for dashboards that show it.
  */
 export const heapSizeLimit: Collector = (meter) => {
   meter
     .createObservableGauge('v8js.memory.heap.size_limit', {
-      description: 'The heap size limit V8 enforces for the whole heap (heap_size_limit); reaching it is an OOM crash.',
+      description:
+        'V8 heap_size_limit: the old-generation limit plus the young generation reservation. Not the size the process dies at; see v8js.memory.heap.old_generation.limit.',
       unit: 'By',
     })
     .addCallback((result) => result.observe(getHeapStatistics().heap_size_limit));

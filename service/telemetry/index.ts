@@ -9,6 +9,9 @@ import { registerEsmHooks } from './esm-hooks.ts';
 import { heapAfterGc } from './heap-after-gc.ts';
 import { heapSizeLimit } from './heap-size-limit.ts';
 import { memoryLimit } from './memory-limit.ts';
+import { oldGenerationAfterGc } from './old-generation-after-gc.ts';
+import { oldGenerationLimit } from './old-generation-limit.ts';
+import { oldGenerationUsed } from './old-generation-used.ts';
 import { createPrometheusEndpoint } from './prometheus-exporter.ts';
 import { processCpu } from './process-cpu.ts';
 import { processFiles } from './process-files.ts';
@@ -35,7 +38,18 @@ export interface Telemetry {
 }
 
 /** The runtime collectors of this module, beside those instrumentation-runtime-node provides. */
-export const runtimeCollectors: Collector[] = [heapSizeLimit, heapAfterGc, processMemory, memoryLimit, processCpu, processStartTime, processFiles];
+export const runtimeCollectors: Collector[] = [
+  heapSizeLimit,
+  oldGenerationLimit,
+  oldGenerationUsed,
+  oldGenerationAfterGc,
+  heapAfterGc,
+  processMemory,
+  memoryLimit,
+  processCpu,
+  processStartTime,
+  processFiles,
+];
 
 /** Packages whose ESM import the auto-instrumentations must see. */
 const instrumentedPackages = ['express', 'router', 'pg', 'pg-pool'];
