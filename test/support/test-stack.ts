@@ -14,6 +14,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export interface TestStackOptions extends Pick<StartStackOptions, 'serviceEnv' | 'relayEnv'> {
   replicas?: number;
   faultInjection?: boolean;
+  /** Other configs than the repository's (a measurement of earlier rules against the same faults). */
+  prometheusConfigFile?: string;
+  alertmanagerConfigFile?: string;
 }
 
 function canBind(port: number): Promise<boolean> {
@@ -66,7 +69,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Ru
     LOG_LEVEL: 'warn',
   };
   try {
-    const stack = await startStack(loadStackConfig(env, root), pino({ level: 'warn' }), {
+    const config = loadStackConfig(env, root);
+    if (options.prometheusConfigFile !== undefined) config.prometheus.configFile = options.prometheusConfigFile;
+    if (options.alertmanagerConfigFile !== undefined) config.alertmanager.configFile = options.alertmanagerConfigFile;
+    const stack = await startStack(config, pino({ level: 'warn' }), {
       ...(options.serviceEnv ? { serviceEnv: options.serviceEnv } : {}),
       ...(options.relayEnv ? { relayEnv: options.relayEnv } : {}),
     });
