@@ -298,14 +298,14 @@ export const settings = {
   /**
    * Leak predictions, fitted on the old generation retained after major GCs (a healthy sawtooth leaves it flat):
    * fit over `window`, predict `horizonSeconds` ahead, only once retained old generation is above
-   * `minRetainedRatio` of its limit (a process warming up grows too, from little), and over a window holding at
-   * least `minHistoryRatio` of its samples.
+   * `minRetainedRatio` of its limit (a process warming up grows too, from little), over a window holding at
+   * least `minHistoryRatio` of its samples, growing by at least `minGrowthBytesPerSecond`.
    */
   heapPrediction: {
     /** NodeHeapExhaustionImminent: a fast leak (2 MB/s kills a 256 MiB old generation in about 90 s). */
-    imminent: { window: '1m', horizonSeconds: 300, minRetainedRatio: 0.25, minHistoryRatio: 0 },
+    imminent: { window: '1m', horizonSeconds: 300, minRetainedRatio: 0.25, minHistoryRatio: 0, minGrowthBytesPerSecond: 200_000 },
     /** NodeHeapExhaustionPredicted: a slow leak (0.25 MB/s takes about 15 minutes). */
-    predicted: { window: '10m', horizonSeconds: 1800, minRetainedRatio: 0.4, minHistoryRatio: 0.8 },
+    predicted: { window: '10m', horizonSeconds: 1800, minRetainedRatio: 0.4, minHistoryRatio: 0.8, minGrowthBytesPerSecond: 0 },
   },
   /** NodeGCOverheadLimit: the old generation retained after GC is at least this share of its limit. */
   gcOverheadMinRetainedRatio: 0.7,

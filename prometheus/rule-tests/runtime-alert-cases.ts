@@ -96,6 +96,14 @@ export const runtimeCases: PromtoolTestCase[] = [
     quiet(['NodeHeapExhaustionImminent', 'NodeHeapExhaustionPredicted'], [30, 60, 90, 120, 150, 200, 300, 390]),
   ),
   testCase(
+    'a process warming up on a small heap (36 MiB): what survives GC steps from 58% to 68% of the limit in its first minute: no leak alert',
+    [
+      series('v8js_memory_heap_old_generation_limit_bytes', target, hold(36 * 2 ** 20, 80)),
+      retained(hold(21 * 2 ** 20, 4), hold(23.5 * 2 ** 20, 4), hold(24.1 * 2 ** 20, 6), hold(24.4 * 2 ** 20, 10), hold(24.6 * 2 ** 20, 56)),
+    ],
+    quiet(['NodeHeapExhaustionImminent', 'NodeHeapExhaustionPredicted'], [10, 20, 30, 40, 50, 60, 70, 80, 90, 120, 150, 200, 300, 390]),
+  ),
+  testCase(
     `fast leak, 2 MB/s: imminent exhaustion pages within 30s of the leak starting, about a minute before the process dies (${fastLeak.diesAt}s), and keeps firing after its series vanish with it`,
     [limit(hold(oldGenLimit, fastLeak.afterGc.length), stale(60)), oldGenUsed(fastLeak.used, stale(60)), retained(fastLeak.afterGc, stale(60))],
     [

@@ -22,8 +22,12 @@ export const runtimeRecords: RecordingRule[] = [
     expr: `max by (${instance}) (v8js_memory_heap_old_generation_used_bytes{${sel}}) / on (${instance}) ${oldGenerationLimit}`,
   },
   {
+    record: 'instance:v8js_memory_heap_old_generation_used_after_gc_bytes:max',
+    expr: `max by (${instance}) (v8js_memory_heap_old_generation_used_after_gc_bytes{${sel}})`,
+  },
+  {
     record: 'instance:v8js_memory_heap_old_generation_after_gc_utilization:ratio',
-    expr: `max by (${instance}) (v8js_memory_heap_old_generation_used_after_gc_bytes{${sel}}) / on (${instance}) ${oldGenerationLimit}`,
+    expr: `instance:v8js_memory_heap_old_generation_used_after_gc_bytes:max / on (${instance}) ${oldGenerationLimit}`,
   },
   { record: 'instance:v8js_gc_time:ratio_rate1m', expr: `sum by (${instance}) (rate(v8js_gc_duration_seconds_sum{${sel}}[1m]))` },
   {

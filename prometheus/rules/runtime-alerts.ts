@@ -22,8 +22,14 @@ const oomRss = alerts.NodeRSSNearMemoryLimit.levels.critical.threshold;
  * `horizonSeconds` ahead, against its limit. Fitted on what survives GC, not on used: a healthy heap's GC sawtooth
  * climbs steeply between collections, while what survives them only grows when memory leaks.
  */
-const leakPrediction = (p: { window: Duration; horizonSeconds: number; minRetainedRatio: number; minHistoryRatio: number }, t: number): string =>
+const leakPrediction = (
+  p: { window: Duration; horizonSeconds: number; minRetainedRatio: number; minHistoryRatio: number; minGrowthBytesPerSecond: number },
+  t: number,
+): string =>
   `predict_linear(${retained}[${p.window}], ${p.horizonSeconds}) >= ${t} and on (${instance}) ${retained} > ${p.minRetainedRatio}` +
+  // And growing by at least so many bytes a second: on a small heap, a process warming up (a few MiB retained in
+  // its first minutes, measured) is a large share of the limit, and a share alone would call it a leak.
+  (p.minGrowthBytesPerSecond > 0 ? ` and on (${instance}) deriv(instance:v8js_memory_heap_old_generation_used_after_gc_bytes:max[${p.window}]) > ${p.minGrowthBytesPerSecond}` : '') +
   // Only over a window that holds most of its samples: extrapolated from a few minutes, the noise of a healthy
   // live set (a percent from one GC to the next) would be a leak.
   (p.minHistoryRatio > 0

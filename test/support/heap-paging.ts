@@ -31,9 +31,9 @@ export interface HeapPagingOptions {
 export interface HeapPagingResult {
   leakStartedAt: number;
   diedAt: number;
-  /** How the leaking process ended (exit code or signal) and the last lines it wrote. */
+  /** How the leaking process ended (exit code or signal) and V8's fatal error line, if it wrote one. */
   exit: number | NodeJS.Signals;
-  lastOutput: string;
+  fatalError: string | undefined;
   firstHeapPage: SlackPage | undefined;
   /** First page saying the leaking replica died. */
   deathPage: SlackPage | undefined;
@@ -146,7 +146,7 @@ export async function runHeapPaging(options: HeapPagingOptions): Promise<HeapPag
       leakStartedAt,
       diedAt: death.at,
       exit: death.exit,
-      lastOutput: leaky.process.output().split('\n').slice(-8).join('\n'),
+      fatalError: leaky.process.output().split('\n').find((line) => line.includes('FATAL ERROR')),
       firstHeapPage,
       deathPage,
       resolvedBeforeDeathPage,
