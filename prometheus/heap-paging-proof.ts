@@ -27,5 +27,6 @@ console.log(
   `healthy replica (--max-old-space-size=${healthyOldSpace}) for ${(result.healthySeconds / 60).toFixed(1)} min: old generation peaked at ${(result.healthyPeak.used * 100).toFixed(0)}% used, ` +
     `${(result.healthyPeak.retained * 100).toFixed(0)}% retained after GC; heap alerts fired: ${result.healthyHeapAlerts.join(', ') || 'none'}; heap pages: ${result.healthyHeapPages.length}`,
 );
-const ok = lead !== undefined && lead > 0 && result.deathPage !== undefined && result.resolvedBeforeDeathPage.length === 0 && result.healthyHeapAlerts.length === 0 && result.healthyHeapPages.length === 0;
+console.log(`pages not about the leaking replica (false pages): ${result.otherPages.length === 0 ? 'none' : result.otherPages.join(' | ')}`);
+const ok = result.otherPages.length === 0 && lead !== undefined && lead > 0 && result.deathPage !== undefined && result.resolvedBeforeDeathPage.length === 0 && result.healthyHeapAlerts.length === 0 && result.healthyHeapPages.length === 0;
 process.exitCode = ok ? 0 : 1;

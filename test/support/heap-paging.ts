@@ -43,6 +43,8 @@ export interface HeapPagingResult {
   healthyHeapPages: SlackPage[];
   /** Heap alerts of any severity that fired for the healthy replica in Prometheus (must be none). */
   healthyHeapAlerts: string[];
+  /** Pages of any alert that do not name the leaking replica (false pages: must be none). */
+  otherPages: string[];
   /** The healthy replica's old generation at its highest, used and retained after GC, as shares of its limit. */
   healthyPeak: { used: number; retained: number };
   healthySeconds: number;
@@ -142,7 +144,11 @@ export async function runHeapPaging(options: HeapPagingOptions): Promise<HeapPag
     const healthyHeapAlerts = ((await firing.json()) as { data: { result: Array<{ metric: Record<string, string> }> } }).data.result.map(
       (r) => `${r.metric.alertname}/${r.metric.severity}`,
     );
+    const otherPages = stack.slackStandIn!.received
+      .filter((request) => request.status === 200 && !request.raw.includes(leakyInstance))
+      .map((request) => String((request.payload as { text?: unknown } | undefined)?.text));
     return {
+      otherPages,
       leakStartedAt,
       diedAt: death.at,
       exit: death.exit,
