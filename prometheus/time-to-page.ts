@@ -6,7 +6,7 @@
 // keep a bound on two of these.
 import { parseArgs } from 'node:util';
 import type { RunningStack } from '../stack/stack.ts';
-import type { OrderServiceProcess } from '../stack/order-service-process.ts';
+import type { SupervisedOrderService as OrderServiceProcess } from '../stack/order-service-supervisor.ts';
 import { startOrderTraffic, type OrderTraffic } from '../test/support/order-traffic.ts';
 import { slackPages } from '../test/support/slack-pages.ts';
 import { startTestStack } from '../test/support/test-stack.ts';
@@ -89,6 +89,9 @@ async function measureOnce(options: { prometheusConfigFile?: string; alertmanage
   const stack = await startTestStack({
     replicas: 3,
     faultInjection: true,
+    // A killed replica stays down (npm start would restart it within seconds, and a single restart with its memory
+    // normal pages nothing, like a deploy): this measures the page for a replica that is gone.
+    restartBackoff: { initialMs: 600_000, factor: 1, maxMs: 600_000, resetAfterMs: 600_000 },
     ...options,
   });
   const traffic: OrderTraffic[] = [];

@@ -7,6 +7,8 @@ export interface ManagedProcess {
   readonly child: ChildProcess;
   /** The last lines it wrote to stdout and stderr, for error messages. */
   output(): string;
+  /** The last lines it wrote to stderr alone (where V8 writes why it aborted). */
+  errorOutput(): string;
   /** Resolves with the exit code (or signal) once it has exited. */
   readonly exited: Promise<number | NodeJS.Signals>;
   /**
@@ -42,16 +44,19 @@ export function startProcess(options: StartOptions): ManagedProcess {
     detached: true,
   });
   const lines: string[] = [];
-  const keep = (chunk: Buffer): void => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (line === '') continue;
-      lines.push(line);
-      if (options.echo) process.stdout.write(`[${options.name}] ${line}\n`);
-    }
-    if (lines.length > keptLines) lines.splice(0, lines.length - keptLines);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
+  const errorLines: string[] = [];
+  const keep =
+    (...into: string[][]) =>
+    (chunk: Buffer): void => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line === '') continue;
+        for (const kept of into) kept.push(line);
+        if (options.echo) process.stdout.write(`[${options.name}] ${line}\n`);
+      }
+      for (const kept of into) if (kept.length > keptLines) kept.splice(0, kept.length - keptLines);
+    };
+  child.stdout?.on('data', keep(lines));
+  child.stderr?.on('data', keep(lines, errorLines));
   const exited: Promise<number | NodeJS.Signals> =
     child.exitCode !== null
       ? Promise.resolve(child.exitCode)
@@ -68,6 +73,7 @@ export function startProcess(options: StartOptions): ManagedProcess {
     name: options.name,
     child,
     output: () => lines.join('\n'),
+    errorOutput: () => errorLines.join('\n'),
     exited,
     async stop(graceMs = 15_000) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -1,6 +1,6 @@
 // The one typed config of `npm start` / `npm run stack`, from the environment, validated at start. Ports default
 // to the README's; every key is in the README's stack table.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -13,6 +13,12 @@ const envSchema = z.object({
   METRICS_PORT: port.default(9464),
   ORDER_SERVICE_REPLICAS: z.coerce.number().int().min(1).max(10).default(2),
   FAULT_INJECTION: bool.default(false),
+  /** Each replica's --max-old-space-size (the old-generation limit it dies at); V8's default when unset. */
+  ORDER_SERVICE_MAX_OLD_SPACE_MB: z.coerce.number().int().min(16).max(65536).optional(),
+  /** Heap snapshots each replica writes near its heap limit (--heapsnapshot-near-heap-limit); 0 is off. */
+  HEAP_SNAPSHOT_COUNT: z.coerce.number().int().min(0).max(10).default(1),
+  /** Where they go, one directory per replica under it; STACK_DATA_DIR/heap-snapshots when unset. */
+  HEAP_SNAPSHOT_DIR: z.string().min(1).optional(),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   EMBEDDED_PG_PORT: port.optional(),
   PROMETHEUS_PORT: port.default(9090),
@@ -35,6 +41,11 @@ export interface StackConfig {
     port: number;
     metricsPort: number;
     faultInjection: boolean;
+    /** --max-old-space-size of each replica, in MiB; unset: V8's default for the machine. */
+    maxOldSpaceMb: number | undefined;
+    /** Near-heap-limit snapshots per replica process (0: off), into heapSnapshotDir/order-service-<n>. */
+    heapSnapshotCount: number;
+    heapSnapshotDir: string;
     /** Unset: replica 0 runs an embedded PostgreSQL on embeddedPgPort and the others share it. */
     databaseUrl: string | undefined;
     embeddedPgPort: number | undefined;
@@ -76,6 +87,9 @@ export function loadStackConfig(env: NodeJS.ProcessEnv, root: string): StackConf
       port: e.PORT,
       metricsPort: e.METRICS_PORT,
       faultInjection: e.FAULT_INJECTION,
+      maxOldSpaceMb: e.ORDER_SERVICE_MAX_OLD_SPACE_MB,
+      heapSnapshotCount: e.HEAP_SNAPSHOT_COUNT,
+      heapSnapshotDir: resolve(root, e.HEAP_SNAPSHOT_DIR ?? join(e.STACK_DATA_DIR, 'heap-snapshots')),
       databaseUrl: e.DATABASE_URL,
       embeddedPgPort: e.EMBEDDED_PG_PORT,
     },

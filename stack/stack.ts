@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { startAlertmanager, type AlertmanagerProcess } from './alertmanager-process.ts';
 import { freePort } from './free-port.ts';
-import { startOrderService, type OrderServiceProcess } from './order-service-process.ts';
+import { superviseOrderService, type SupervisedOrderService } from './order-service-supervisor.ts';
 import { startPrometheus, type PrometheusProcess } from './prometheus-process.ts';
 import { startRelay, type RelayProcess } from './relay-process.ts';
 import { ensureRelayToken } from './relay-token.ts';
@@ -14,10 +14,12 @@ import { startSlackStandIn, type SlackStandIn } from './slack-stand-in.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
 import type { StackConfig } from './stack-config.ts';
 import type { ManagedProcess } from './child-process.ts';
+import type { RestartBackoff } from './restart-backoff.ts';
 
 export interface RunningStack {
   urls: Array<{ what: string; url: string }>;
-  orderServices: OrderServiceProcess[];
+  /** Supervised: a replica that dies is restarted on the same ports (its `process` is then a new one). */
+  orderServices: SupervisedOrderService[];
   prometheus: PrometheusProcess;
   alertmanager: AlertmanagerProcess;
   relay: RelayProcess;
@@ -34,6 +36,8 @@ export interface StartStackOptions {
   serviceEnv?: Record<string, string>;
   /** More environment for the relay (tests: a short digest interval). */
   relayEnv?: Record<string, string>;
+  /** How replicas that die are restarted (tests: shorter delays). */
+  restartBackoff?: RestartBackoff;
 }
 
 export async function startStack(config: StackConfig, log: Logger, options: StartStackOptions = {}): Promise<RunningStack> {
@@ -106,24 +110,38 @@ export async function startStack(config: StackConfig, log: Logger, options: Star
 
     // Replica 0 owns the embedded PostgreSQL (persistent under the data dir); the others share it, as replicas
     // behind a load balancer share one database.
-    const orderServices: OrderServiceProcess[] = [];
+    const orderServices: SupervisedOrderService[] = [];
     const embeddedPgPort = config.orderService.embeddedPgPort ?? (await freePort());
     let databaseUrl = config.orderService.databaseUrl;
     for (let i = 0; i < config.orderService.replicas; i++) {
+      const name = `order-service-${i + 1}`;
       const env: Record<string, string> = { FAULT_INJECTION: String(config.orderService.faultInjection), LOG_LEVEL: config.logLevel, ...options.serviceEnv };
       if (databaseUrl !== undefined) env.DATABASE_URL = databaseUrl;
       else env.EMBEDDED_PG_PORT = String(embeddedPgPort);
-      const service = await startOrderService({
-        name: `order-service-${i + 1}`,
-        port: config.orderService.port + i,
-        metricsPort: config.orderService.metricsPort + i,
-        ...(i === 0 ? { dataDir: join(config.dataDir, 'service') } : {}),
-        env,
-        echo,
-      });
+      // Node flags, as a container's NODE_OPTIONS would set them: the heap cap, and a heap snapshot near it.
+      const nodeArgs: string[] = [];
+      if (config.orderService.maxOldSpaceMb !== undefined) nodeArgs.push(`--max-old-space-size=${config.orderService.maxOldSpaceMb}`);
+      const heapSnapshotDir = config.orderService.heapSnapshotCount > 0 ? join(config.orderService.heapSnapshotDir, name) : undefined;
+      if (heapSnapshotDir !== undefined) {
+        mkdirSync(heapSnapshotDir, { recursive: true });
+        nodeArgs.push(`--heapsnapshot-near-heap-limit=${config.orderService.heapSnapshotCount}`, `--diagnostic-dir=${heapSnapshotDir}`);
+      }
+      const service = await superviseOrderService(
+        {
+          name,
+          port: config.orderService.port + i,
+          metricsPort: config.orderService.metricsPort + i,
+          ...(i === 0 ? { dataDir: join(config.dataDir, 'service') } : {}),
+          env,
+          nodeArgs,
+          echo,
+          ...(heapSnapshotDir !== undefined ? { heapSnapshotDir } : {}),
+          ...(options.restartBackoff ? { backoff: options.restartBackoff } : {}),
+        },
+        log,
+      );
       orderServices.push(service);
-      watch(service.process.name, service.process);
-      started(service.process.name, () => service.stop());
+      started(name, () => service.stop());
       databaseUrl ??= `postgres://postgres:postgres@127.0.0.1:${embeddedPgPort}/orders`;
     }
 

@@ -59,7 +59,8 @@ async function query(stack: RunningStack, expr: string): Promise<number | undefi
 
 export async function runHeapPaging(options: HeapPagingOptions): Promise<HeapPagingResult> {
   const log = options.log ?? (() => {});
-  const stack = await startTestStack({ replicas: 2, faultInjection: true, serviceEnv: { NODE_OPTIONS: '--max-old-space-size=256' } });
+  // The launcher's own heap cap (and its default near-heap-limit snapshot and restart of a replica that died).
+  const stack = await startTestStack({ replicas: 2, faultInjection: true, stackEnv: { ORDER_SERVICE_MAX_OLD_SPACE_MB: '256' } });
   const traffic: OrderTraffic[] = [];
   let healthy: OrderServiceProcess | undefined;
   let leakTimer: NodeJS.Timeout | undefined;
@@ -94,7 +95,9 @@ export async function runHeapPaging(options: HeapPagingOptions): Promise<HeapPag
     );
 
     // The leak: 1 MiB a request, at most a few requests in flight (a dying process answers slowly).
-    const died = leaky.process.exited.then((exit) => ({ exit, at: Date.now() }));
+    // The process that leaks (the launcher restarts the replica as a new one once it has died).
+    const leakyProcess = leaky.process;
+    const died = leakyProcess.exited.then((exit) => ({ exit, at: Date.now() }));
     let inFlight = 0;
     const leakStartedAt = Date.now();
     leakTimer = setInterval(() => {
@@ -152,7 +155,7 @@ export async function runHeapPaging(options: HeapPagingOptions): Promise<HeapPag
       leakStartedAt,
       diedAt: death.at,
       exit: death.exit,
-      fatalError: leaky.process.output().split('\n').find((line) => line.includes('FATAL ERROR')),
+      fatalError: leakyProcess.output().split('\n').find((line) => line.includes('FATAL ERROR')),
       firstHeapPage,
       deathPage,
       resolvedBeforeDeathPage,
