@@ -60,6 +60,8 @@ const imminent = (value: string): string =>
   `At the rate the old generation retained after GC grew on 10.0.0.1:9464 over the last 1m, it reaches ${value} of its limit within 5 minutes: the process will die of an out-of-memory error.`;
 const predicted = (value: string): string =>
   `At the rate the old generation retained after GC grew on 10.0.0.1:9464 over the last 10m, it reaches ${value} of its limit within 30 minutes: the process will die of an out-of-memory error.`;
+const retainedAt = (value: string, threshold: string): string =>
+  `After the last major GC, 10.0.0.1:9464 still holds ${value} of its old-generation limit (threshold ${threshold}).`;
 const retainedHigh = (threshold: string): string => `After the last major GC, 10.0.0.1:9464 still holds 90% of its old-generation limit (threshold ${threshold}).`;
 const gcOverhead = (value: string): string =>
   `10.0.0.1:9464 spent ${value} of the last minute in GC pauses (threshold 50%) while major GCs leave the old generation above 70% of its limit: it is about to die of an out-of-memory error.`;
@@ -114,6 +116,18 @@ export const runtimeCases: PromtoolTestCase[] = [
       // so InstanceDown or NodeProcessRestarted say it died before it can be resolved.
       { eval_time: at(fastLeak.diesAt + 170), alertname: 'NodeHeapExhaustionImminent', exp_alerts: [firing('NodeHeapExhaustionImminent', 'critical', target, imminent('300%'))] },
       { eval_time: at(fastLeak.diesAt + 185), alertname: 'NodeHeapExhaustionImminent', exp_alerts: [] },
+    ],
+  ),
+  testCase(
+    'a near-heap-limit snapshot raises the limit from 256 to 448 MiB at t=150s while the leak goes on: the heap alerts still fire past keep_firing_for (judged against the limit before the raise)',
+    [
+      limit(hold(oldGenLimit, 30), hold(448 * 2 ** 20, 40)),
+      oldGenUsed(ramp(0.8 * oldGenLimit, 0.01 * oldGenLimit, 70)),
+      retained(ramp(0.78 * oldGenLimit, 0.01 * oldGenLimit, 70)),
+    ],
+    [
+      { eval_time: at(345), alertname: 'NodeHeapNearLimit', exp_alerts: [firing('NodeHeapNearLimit', 'critical', target, nearLimit('149%', '95%')), firing('NodeHeapNearLimit', 'warning', target, nearLimit('149%', '90%'))] },
+      { eval_time: at(345), alertname: 'NodeHeapRetainedAfterGCHigh', exp_alerts: [firing('NodeHeapRetainedAfterGCHigh', 'critical', target, retainedAt('147%', '85%')), firing('NodeHeapRetainedAfterGCHigh', 'warning', target, retainedAt('147%', '80%'))] },
     ],
   ),
   testCase(

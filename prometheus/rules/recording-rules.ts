@@ -12,8 +12,13 @@ const instance = 'job, instance';
 const dbPool = 'job, instance, db_client_connection_pool_name';
 const workerPool = 'job, instance, worker_pool_name';
 
-/** The old-generation limit: where V8 aborts with "Reached heap limit" (never heap_size_limit, which adds the young generation's reservation). */
-const oldGenerationLimit = `max by (${instance}) (v8js_memory_heap_old_generation_limit_bytes{${sel}})`;
+/**
+ * The old-generation limit: where V8 aborts with "Reached heap limit" (never heap_size_limit, which adds the young
+ * generation's reservation). Its lowest over the last minutes: to write a near-heap-limit snapshot V8 raises the
+ * limit for a while (256 MiB became 448, measured), and a leak living on that borrowed room must not read as
+ * recovered (its heap alerts resolved minutes before the death).
+ */
+const oldGenerationLimit = `min by (${instance}) (min_over_time(v8js_memory_heap_old_generation_limit_bytes{${sel}}[5m]))`;
 
 export const runtimeRecords: RecordingRule[] = [
   { record: 'instance:v8js_memory_heap_used_bytes:sum', expr: `sum by (${instance}) (v8js_memory_heap_used_bytes{${sel}})` },
