@@ -4,6 +4,11 @@
 
 /** Prometheus duration, as written in rule files. */
 export type Duration = `${number}${'s' | 'm' | 'h'}`;
+
+export function durationSeconds(duration: Duration): number {
+  const value = Number.parseFloat(duration);
+  return duration.endsWith('h') ? value * 3600 : duration.endsWith('m') ? value * 60 : value;
+}
 export type Severity = 'critical' | 'warning' | 'info';
 export type PagingSeverity = Exclude<Severity, 'info'>;
 
@@ -87,7 +92,16 @@ export interface AlertConfig {
   /** What the threshold is a value of, for dashboards and the alert catalogue (docs/alerts.md). */
   measures: string;
   levels: Partial<Record<Severity, Level>>;
+  /** Keep firing this long after the condition ends (Prometheus `keep_firing_for`). */
+  keepFiringFor?: Duration;
 }
+
+/**
+ * Heap alerts keep firing this long after their condition ends: when the process dies of its heap, its series
+ * vanish and the condition with them, and on-call must hear that it died (InstanceDown, NodeProcessRestarted,
+ * which also inhibit these in Alertmanager) before any RESOLVED. Covers the launcher's restart with backoff.
+ */
+const heapKeepFiringFor: Duration = '3m';
 
 /** Every alert and its levels. The expressions live in prometheus/rules/; the numbers live only here. */
 export const alerts = {
@@ -95,22 +109,43 @@ export const alerts = {
     dashboard: 'runtime',
     panel: 11,
     unit: 'percentunit',
-    measures: 'heap used / V8 heap_size_limit',
-    levels: { warning: { threshold: 0.8, for: '1m' }, critical: { threshold: 0.9, for: '15s' } },
+    measures: 'old-generation heap used / old-generation limit (the limit the process dies at, the -Xmx analog)',
+    // A healthy heap's major GC starts at most halfway between its live set and the limit, so a sawtooth peaking
+    // near 85% has a live set near 70%: these stay quiet on it.
+    levels: { warning: { threshold: 0.9, for: '1m' }, critical: { threshold: 0.95, for: '15s' } },
+    keepFiringFor: heapKeepFiringFor,
+  },
+  NodeHeapExhaustionImminent: {
+    dashboard: 'runtime',
+    panel: 12,
+    unit: 'percentunit',
+    measures: 'old generation retained after major GC, predicted 5 minutes ahead from its last minute / old-generation limit',
+    levels: { critical: { threshold: 1, for: '5s' } },
+    keepFiringFor: heapKeepFiringFor,
   },
   NodeHeapExhaustionPredicted: {
     dashboard: 'runtime',
     panel: 12,
     unit: 'percentunit',
-    measures: 'heap retained after GC, predicted 10 minutes ahead (linear over 5 minutes) / heap_size_limit',
+    measures: 'old generation retained after major GC, predicted 30 minutes ahead from its last 10 minutes / old-generation limit',
     levels: { critical: { threshold: 1, for: '30s' } },
+    keepFiringFor: heapKeepFiringFor,
   },
   NodeHeapRetainedAfterGCHigh: {
     dashboard: 'runtime',
     panel: 12,
     unit: 'percentunit',
-    measures: 'heap used right after the last major GC / heap_size_limit',
-    levels: { warning: { threshold: 0.7, for: '2m' }, critical: { threshold: 0.85, for: '30s' } },
+    measures: 'old generation used right after the last major GC / old-generation limit',
+    levels: { warning: { threshold: 0.8, for: '2m' }, critical: { threshold: 0.85, for: '15s' } },
+    keepFiringFor: heapKeepFiringFor,
+  },
+  NodeGCOverheadLimit: {
+    dashboard: 'runtime',
+    panel: 22,
+    unit: 'percentunit',
+    measures: 'share of wall time in GC pauses (1-minute rate), while the old generation retained after GC is near its limit',
+    levels: { critical: { threshold: 0.5, for: '15s' } },
+    keepFiringFor: heapKeepFiringFor,
   },
   NodeGCTimeHigh: {
     dashboard: 'runtime',
@@ -123,22 +158,24 @@ export const alerts = {
     dashboard: 'runtime',
     panel: 30,
     unit: 's',
-    measures: 'event-loop delay p99',
-    levels: { warning: { threshold: 0.1, for: '1m' }, critical: { threshold: 0.5, for: '30s' } },
+    measures: 'event-loop delay p99 (since the previous scrape)',
+    // Three evaluations in a row: one slow scrape (a single long pause) does not page.
+    levels: { warning: { threshold: 0.1, for: '1m' }, critical: { threshold: 0.5, for: '10s' } },
   },
   NodeDBPoolExhausted: {
     dashboard: 'runtime',
     panel: 40,
     unit: 'percentunit',
     measures: 'DB pool connections used / max, while requests wait',
-    levels: { critical: { threshold: 1, for: '15s' } },
+    levels: { critical: { threshold: 1, for: '10s' } },
   },
   NodeDBPoolAcquireTimeouts: {
     dashboard: 'runtime',
     panel: 42,
     unit: 'ops',
     measures: 'DB pool acquire timeouts per second (1-minute rate)',
-    levels: { critical: { threshold: 0.05, for: '15s' } },
+    // The 1-minute rate already needs several timeouts to cross 0.05/s (one alone stays below it).
+    levels: { critical: { threshold: 0.05, for: '5s' } },
   },
   NodeDBPoolWaitSlow: {
     dashboard: 'runtime',
@@ -159,7 +196,8 @@ export const alerts = {
     panel: 52,
     unit: 'ops',
     measures: 'worker pool tasks rejected per second (1-minute rate)',
-    levels: { critical: { threshold: 0.05, for: '15s' } },
+    // As for acquire timeouts: a single rejection stays below the threshold.
+    levels: { critical: { threshold: 0.05, for: '5s' } },
   },
   NodeRSSNearMemoryLimit: {
     dashboard: 'runtime',
@@ -173,20 +211,23 @@ export const alerts = {
     panel: 2,
     unit: 'short',
     measures: 'process restarts in 15 minutes (more than one, or one after memory ran near a limit)',
-    levels: { warning: { threshold: 1, for: '0s' } },
+    // Pages: a crash loop or an out-of-memory death is what on-call must hear about, even once the process is back.
+    levels: { critical: { threshold: 1, for: '0s' } },
   },
   InstanceDown: {
     dashboard: 'runtime',
     unit: 'short',
     measures: 'up == 0',
-    levels: { critical: { threshold: 0, for: '30s' } },
+    // Three failed scrapes in a row: a deploy restart (down for one or two scrapes) stays quiet.
+    levels: { critical: { threshold: 0, for: '10s' } },
   },
   HTTPServerErrorRatioHigh: {
     dashboard: 'orderService',
     panel: 2,
     unit: 'percentunit',
     measures: 'HTTP 5xx responses / all responses (1-minute rate)',
-    levels: { warning: { threshold: 0.01, for: '2m' }, critical: { threshold: 0.05, for: '15s' } },
+    // The 1-minute rate smooths a burst already (it stays in the window for a minute; the threshold judges it).
+    levels: { warning: { threshold: 0.01, for: '2m' }, critical: { threshold: 0.05, for: '5s' } },
   },
   HTTPServerLatencyHigh: {
     dashboard: 'orderService',
@@ -268,10 +309,29 @@ export type AlertName = keyof typeof alerts;
 export const settings = {
   /** Below this request rate (req/s) an error ratio or p99 says little: one request in ten is not a page. */
   minRequestRate: 0.1,
-  /** NodeHeapExhaustionPredicted: fit over this window, predict this far ahead, only once retained heap is above this share. */
-  heapPrediction: { window: '5m', horizonSeconds: 600, minRetainedRatio: 0.5 },
+  /**
+   * Leak predictions, fitted on the old generation retained after major GCs (a healthy sawtooth leaves it flat):
+   * fit over `window`, predict `horizonSeconds` ahead, only once retained old generation is above
+   * `minRetainedRatio` of its limit (a process warming up grows too, from little), over a window holding at
+   * least `minHistoryRatio` of its samples, growing by at least `minGrowthBytesPerSecond`.
+   */
+  heapPrediction: {
+    /** NodeHeapExhaustionImminent: a fast leak (2 MB/s kills a 256 MiB old generation in about 90 s). */
+    imminent: { window: '1m', horizonSeconds: 300, minRetainedRatio: 0.25, minHistoryRatio: 0, minGrowthBytesPerSecond: 200_000 },
+    /** NodeHeapExhaustionPredicted: a slow leak (0.25 MB/s takes about 15 minutes). */
+    predicted: { window: '10m', horizonSeconds: 1800, minRetainedRatio: 0.4, minHistoryRatio: 0.8, minGrowthBytesPerSecond: 0 },
+  },
+  /** NodeGCOverheadLimit: the old generation retained after GC is at least this share of its limit. */
+  gcOverheadMinRetainedRatio: 0.7,
+  /** NodeProcessRestarted: a restart after the old generation retained after GC ran above this share is an OOM death. */
+  oomRetainedRatio: 0.75,
   /** NodeProcessRestarted: look back this far for restarts and for memory near its limit before one. */
   restartWindow: '15m',
-  /** OrderTrafficSurge: baseline window, ending this long before now (so the surge is not its own baseline), and minimum rate. */
-  trafficBaseline: { window: '30m', offset: '5m', minRequestRate: 1 },
+  /**
+   * OrderTrafficSurge: baseline window, ending this long before now (so the surge is not its own baseline); the
+   * request rate now must be above `minRequestRate`, the baseline above `minBaselineRate` (an idle baseline makes
+   * any traffic an infinite surge), and the baseline must cover at least `minHistoryRatio` of its window (a
+   * process started minutes ago has no baseline yet).
+   */
+  trafficBaseline: { window: '30m', offset: '5m', minRequestRate: 1, minBaselineRate: 0.2, minHistoryRatio: 0.8 },
 } as const;

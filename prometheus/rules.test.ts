@@ -66,7 +66,7 @@ describe('promtool', () => {
     cpSync(join(here, 'rule-tests'), join(dir, 'rule-tests'), { recursive: true });
     const file = join(dir, 'rules/runtime-alerts.yml');
     const original = readFileSync(file, 'utf8');
-    const mutated = original.replace('instance:v8js_memory_heap_utilization:ratio > 0.9', 'instance:v8js_memory_heap_utilization:ratio > 0.96');
+    const mutated = original.replace('instance:v8js_memory_heap_old_generation_utilization:ratio > 0.95', 'instance:v8js_memory_heap_old_generation_utilization:ratio > 0.98');
     expect(mutated).not.toBe(original);
     writeFileSync(file, mutated);
     const result = await runTool('promtool', ['test', 'rules', join(dir, 'rule-tests/runtime-alerts.promtool.yml')]);

@@ -7,6 +7,7 @@ import { loadStackConfig } from '../stack/stack-config.ts';
 import type { RunningStack } from '../stack/stack.ts';
 import { startOrderTraffic, type OrderTraffic } from './support/order-traffic.ts';
 import { scrape, sumOf } from './support/prometheus-text.ts';
+import { slackPages } from './support/slack-pages.ts';
 import { startTestStack } from './support/test-stack.ts';
 import { waitFor } from '../common/wait-for.ts';
 
@@ -57,13 +58,17 @@ describe('npm run stack', () => {
     const fault = await fetch(`${replica.apiUrl}/admin/faults/errors`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ratio: 1 }) });
     expect(fault.status).toBe(200);
     const faultAt = Date.now();
-    const message = await waitFor(() => stack!.slackStandIn!.delivered().find((payload) => JSON.stringify(payload).includes('HTTPServerErrorRatioHigh')), {
+    const instance = new URL(replica.metricsUrl).host;
+    const page = await waitFor(() => slackPages(stack!.slackStandIn!, { instance, alertnames: ['HTTPServerErrorRatioHigh'], status: 'firing', after: faultAt })[0], {
       what: 'the HTTPServerErrorRatioHigh page in the Slack stand-in',
       timeoutMs: 180_000,
-      intervalMs: 500,
+      intervalMs: 200,
     });
-    console.log(`fault to Slack message through the relay: ${((Date.now() - faultAt) / 1000).toFixed(1)} s (HTTPServerErrorRatioHigh)`);
-    expect(JSON.stringify(message)).toContain(new URL(replica.metricsUrl).host);
+    const seconds = (page.at - faultAt) / 1000;
+    console.log(`fault to Slack message through the relay: ${seconds.toFixed(1)} s (HTTPServerErrorRatioHigh)`);
+    // The goal is 30 s (measured 20-30 s here); a minute still catches a regression to minutes on a loaded machine.
+    expect(seconds).toBeLessThan(60);
+    expect(page.text).toContain('HTTPServerErrorRatioHigh (critical)');
     const { samples } = await scrape(stack!.relay.metricsUrl);
     expect(sumOf(samples, 'alert_relay_webhooks_received_total', { outcome: 'accepted' })).toBeGreaterThan(0);
     expect(sumOf(samples, 'alert_relay_webhooks_received_total', { outcome: 'unauthorized' })).toBe(0);

@@ -3,7 +3,8 @@
 // order request answered 500; then every DB pool connection held while orders queue) must arrive as the right
 // page (HTTPServerErrorRatioHigh; NodeDBPoolExhausted), critical, to the slack-oncall receiver, with the instance,
 // the bearer token, runbook and dashboard links. The Watchdog must
-// arrive at its own receiver. The time from fault to webhook is printed (README "Time to page"), not asserted.
+// arrive at its own receiver. The time from fault to webhook is printed (README "Time to page") and held under a
+// generous bound (the goal is 30 s; a minute still catches a regression to minutes on a loaded machine).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,8 @@ import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-re
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const token = 'chain-test-token';
+/** Fault to page, at most: twice the 30-second goal (measured 15-25 s), far below the minutes a regression costs. */
+const timeToPageBoundSeconds = 60;
 
 async function query(prometheusUrl: string, expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
   const response = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
@@ -102,6 +105,7 @@ describe('fault to page through real Prometheus and Alertmanager', () => {
     );
     const seconds = (page.at - faultAt) / 1000;
     console.log(`fault to webhook: ${seconds.toFixed(1)} s (HTTPServerErrorRatioHigh, critical)`);
+    expect(seconds).toBeLessThan(timeToPageBoundSeconds);
 
     expect(page.path).toBe('/alertmanager/webhook');
     expect(page.authorization).toBe(`Bearer ${token}`);
@@ -137,7 +141,9 @@ describe('fault to page through real Prometheus and Alertmanager', () => {
       () => receiver.received.find((r) => r.payload.receiver === 'slack-oncall' && r.payload.alerts.some((a) => a.labels.alertname === 'NodeDBPoolExhausted')),
       { what: 'the NodeDBPoolExhausted page at the webhook', timeoutMs: 180_000, intervalMs: 200 },
     );
-    console.log(`fault to webhook: ${((page.at - faultAt) / 1000).toFixed(1)} s (NodeDBPoolExhausted, critical)`);
+    const seconds = (page.at - faultAt) / 1000;
+    console.log(`fault to webhook: ${seconds.toFixed(1)} s (NodeDBPoolExhausted, critical)`);
+    expect(seconds).toBeLessThan(timeToPageBoundSeconds);
     const alert = page.payload.alerts.find((a) => a.labels.alertname === 'NodeDBPoolExhausted')!;
     expect(alert.labels).toEqual({
       alertname: 'NodeDBPoolExhausted',

@@ -191,8 +191,9 @@ describe('generated dashboards', () => {
   it('draws the alert thresholds on the panels the alerts point at', () => {
     const drawn = JSON.stringify(generated.map((g) => g.dashboard));
     // A few anchors that must be there: the heap limit line and the alert levels as dashed thresholds.
-    expect(drawn).toContain('heap limit (V8 heap_size_limit)');
-    expect(drawn).toContain('NodeHeapNearLimit critical (90% of heap limit)');
+    expect(drawn).toContain('old-generation limit (the process dies here)');
+    expect(drawn).toContain('NodeHeapNearLimit critical (95% of old-generation limit)');
+    expect(drawn).not.toContain('v8js_memory_heap_size_limit_bytes');
     expect(drawn).toContain('NodeRSSNearMemoryLimit warning (80% of container limit)');
     const gc = boards[0]!.panels.find((p) => p.title === 'Share of time in GC')!;
     expect(gc.fieldConfig?.defaults?.custom?.thresholdsStyle).toEqual({ mode: 'dashed' });

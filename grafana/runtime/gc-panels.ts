@@ -33,13 +33,15 @@ export function gcPanels(): PanelBuilder[] {
     timeseriesPanel({
       id: 22,
       title: 'Share of time in GC',
-      description: 'Seconds spent in GC per second of wall time, all types. A heap near its limit spends most of its time collecting.',
+      description:
+        'Seconds spent in GC per second of wall time, all types. A heap near its limit spends most of its time collecting: above 50% while the ' +
+        'old generation stays above 70% of its limit after GC is NodeGCOverheadLimit (the JVM\'s "GC overhead limit exceeded").',
       unit: 'percentunit',
       width: 8,
       min: 0,
       queries: [{ expr: `sum(rate(v8js_gc_duration_seconds_sum{${sel}}[$__rate_interval]))`, legend: 'time in GC' }],
-      thresholdsOf: ['NodeGCTimeHigh'],
-      runbookAlerts: ['NodeGCTimeHigh'],
+      thresholdsOf: ['NodeGCTimeHigh', 'NodeGCOverheadLimit'],
+      runbookAlerts: ['NodeGCTimeHigh', 'NodeGCOverheadLimit'],
     }),
   ];
 }

@@ -1,60 +1,62 @@
-// Memory: where the incident's heap went. Heap per V8 space against the limit V8 enforces, what survives a major
-// GC (leak vs. churn), RSS against the container limit (the OOM killer's view), and off-heap memory.
+// Memory: where the incident's heap went. The old generation per V8 space against the limit the process dies at,
+// what survives a major GC (leak vs. churn), RSS against the container limit (the OOM killer's view), and off-heap memory.
 import type { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { timeseriesPanel } from '../building-blocks/timeseries-panel.ts';
 import { instanceSelector as sel } from './single-instance-selector.ts';
 
-const heapLimit = 'heap limit (V8 heap_size_limit)';
+const oldGenerationLimit = 'old-generation limit (the process dies here)';
 const containerLimit = 'container memory limit';
+const limitExpr = `max(v8js_memory_heap_old_generation_limit_bytes{${sel}})`;
+/** The spaces V8 counts against the old-generation limit: all but the young generation's. */
+const oldGenerationSpaces = 'v8js_heap_space_name!~"new_space|new_large_object_space"';
 
 export function memoryPanels(): PanelBuilder[] {
   return [
     timeseriesPanel({
       id: 10,
-      title: 'Heap used per space, against the heap limit',
+      title: 'Old generation per space, against its limit',
       description:
-        'V8 heap used per space, stacked (jvm_memory_used_bytes{area="heap"} by pool). The red dashed line is the whole-heap limit V8 ' +
-        'reports, the others where NodeHeapNearLimit fires; --max-old-space-size=256 gives more than 256 MiB (new space and code space count too).',
+        'V8 heap used per old-generation space, stacked (jvm_memory_used_bytes{area="heap"} by pool; the young generation is left out: it ' +
+        'does not count against the limit). The red dashed line is the old-generation limit, where V8 aborts the process (-Xmx; ' +
+        '--max-old-space-size); the others where NodeHeapNearLimit fires. Not heap_size_limit: that adds the young generation reservation.',
       unit: 'bytes',
       stacked: true,
       min: 0,
       queries: [
-        { expr: `sum by (v8js_heap_space_name) (v8js_memory_heap_used_bytes{${sel}})`, legend: '{{v8js_heap_space_name}}' },
-        { expr: `max(v8js_memory_heap_size_limit_bytes{${sel}})`, legend: heapLimit },
+        { expr: `sum by (v8js_heap_space_name) (v8js_memory_heap_used_bytes{${sel}, ${oldGenerationSpaces}})`, legend: '{{v8js_heap_space_name}}' },
+        { expr: limitExpr, legend: oldGenerationLimit },
       ],
-      limitSeries: [heapLimit],
-      shareOfLimit: { alert: 'NodeHeapNearLimit', limitExpr: `max(v8js_memory_heap_size_limit_bytes{${sel}})`, of: 'heap limit' },
-      runbookAlerts: ['NodeHeapNearLimit', 'NodeHeapExhaustionPredicted'],
+      limitSeries: [oldGenerationLimit],
+      shareOfLimit: { alert: 'NodeHeapNearLimit', limitExpr, of: 'old-generation limit' },
+      runbookAlerts: ['NodeHeapNearLimit', 'NodeHeapExhaustionImminent'],
     }),
     timeseriesPanel({
       id: 11,
-      title: 'Heap used of limit',
-      description: 'Whole heap used over the V8 heap limit; the dashed lines are where the heap alerts fire.',
+      title: 'Old generation used of its limit',
+      description: 'Old generation used over the old-generation limit (the -Xmx analog); the dashed lines are where NodeHeapNearLimit fires.',
       unit: 'percentunit',
       min: 0,
       max: 1,
-      queries: [
-        { expr: `sum(v8js_memory_heap_used_bytes{${sel}}) / max(v8js_memory_heap_size_limit_bytes{${sel}})`, legend: 'heap used of limit' },
-      ],
+      queries: [{ expr: `max(v8js_memory_heap_old_generation_used_bytes{${sel}}) / ${limitExpr}`, legend: 'old generation used of limit' }],
       thresholdsOf: ['NodeHeapNearLimit'],
       runbookAlerts: ['NodeHeapNearLimit'],
     }),
     timeseriesPanel({
       id: 12,
-      title: 'Heap after major GC',
+      title: 'Old generation after major GC',
       description:
-        'Heap used right after the last major GC (jvm_memory_used_after_last_gc) next to heap used now. A rising floor is a leak; a ' +
-        'sawtooth over a flat floor is healthy churn.',
+        'Old generation used right after the last major GC (jvm_memory_used_after_last_gc) next to old generation used now, against the ' +
+        'old-generation limit. A rising floor is a leak (the exhaustion alerts extrapolate it); a sawtooth over a flat floor is healthy churn.',
       unit: 'bytes',
       min: 0,
       queries: [
-        { expr: `v8js_memory_heap_used_after_gc_bytes{${sel}}`, legend: 'heap after last major GC' },
-        { expr: `sum(v8js_memory_heap_used_bytes{${sel}})`, legend: 'heap used now' },
-        { expr: `max(v8js_memory_heap_size_limit_bytes{${sel}})`, legend: heapLimit },
+        { expr: `max(v8js_memory_heap_old_generation_used_after_gc_bytes{${sel}})`, legend: 'old generation after last major GC' },
+        { expr: `max(v8js_memory_heap_old_generation_used_bytes{${sel}})`, legend: 'old generation used now' },
+        { expr: limitExpr, legend: oldGenerationLimit },
       ],
-      limitSeries: [heapLimit],
-      shareOfLimit: { alert: 'NodeHeapRetainedAfterGCHigh', limitExpr: `max(v8js_memory_heap_size_limit_bytes{${sel}})`, of: 'heap limit' },
-      runbookAlerts: ['NodeHeapRetainedAfterGCHigh', 'NodeHeapExhaustionPredicted'],
+      limitSeries: [oldGenerationLimit],
+      shareOfLimit: { alert: 'NodeHeapRetainedAfterGCHigh', limitExpr, of: 'old-generation limit' },
+      runbookAlerts: ['NodeHeapExhaustionImminent', 'NodeHeapExhaustionPredicted', 'NodeHeapRetainedAfterGCHigh'],
     }),
     timeseriesPanel({
       id: 13,

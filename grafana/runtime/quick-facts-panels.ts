@@ -27,11 +27,16 @@ export function quickFactsPanels(): PanelBuilder[] {
     }),
     statPanel({
       id: 3,
-      title: 'Heap used of limit',
-      description: 'V8 heap used over the heap size limit V8 reports (the -Xmx of Node). Not used over total: V8 grows the total lazily.',
+      title: 'Old generation used of limit',
+      description:
+        'Old-generation heap used over the old-generation limit, where V8 aborts the process (the -Xmx of Node). Not over heap_size_limit ' +
+        '(it adds the young generation reservation), nor over total (V8 grows the total lazily).',
       unit: 'percentunit',
       queries: [
-        { expr: `sum(v8js_memory_heap_used_bytes{${sel}}) / max(v8js_memory_heap_size_limit_bytes{${sel}})`, legend: 'heap used of limit' },
+        {
+          expr: `max(v8js_memory_heap_old_generation_used_bytes{${sel}}) / max(v8js_memory_heap_old_generation_limit_bytes{${sel}})`,
+          legend: 'old generation used of limit',
+        },
       ],
       thresholdsOf: ['NodeHeapNearLimit'],
       runbookAlerts: ['NodeHeapNearLimit'],

@@ -46,6 +46,8 @@ export const hold = (value: number, count: number): string[] => Array.from({ len
 /** `count` samples from `from`, adding `step` each. */
 export const ramp = (from: number, step: number, count: number): string[] =>
   Array.from({ length: count }, (_, i) => number(from + step * i));
+/** `count` scrapes without this series (it does not exist yet). */
+export const absent = (count: number): string[] => Array.from({ length: count }, () => '_');
 /** `count` scrapes that found the target gone (Prometheus writes staleness markers). */
 export const stale = (count: number): string[] => Array.from({ length: count }, () => 'stale');
 /** A counter: for each [increment per scrape, scrapes] part, that many samples, cumulative from `start`. */

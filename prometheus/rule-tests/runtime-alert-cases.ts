@@ -1,82 +1,170 @@
 // promtool cases for the runtime alerts: each fires on its fault at the time its threshold and `for` say (quiet
-// one evaluation before), and stays quiet on healthy data that looks alarming: a GC sawtooth, one slow scrape,
-// a deploy restart of one replica.
+// one evaluation before), and stays quiet on healthy data that looks alarming: a GC sawtooth near the limit, a
+// process warming up, one slow scrape, a deploy restart of one replica. The heap cases follow what V8 does under
+// --max-old-space-size=256 (measured): major GCs every few seconds while a leak fills the old generation, then
+// the process dies (its series go stale) with the old generation at about 80% of its limit.
 import { at, counter, firing, hold, quiet, ramp, series, stale, testCase, type PromtoolTestCase } from './promtool-test.ts';
 
 const target = { job: 'order-service', instance: '10.0.0.1:9464' };
-/** V8's heap_size_limit for --max-old-space-size=256 on Node 24. */
-const heapLimit = 469_762_048;
+/** The old-generation limit of --max-old-space-size=256: what the process dies at. */
+const oldGenLimit = 268_435_456;
 const memoryLimit = 536_870_912;
-const oldSpace = { ...target, v8js_heap_space_name: 'old_space' };
+const MB = 1_000_000;
 const dbPool = { ...target, db_client_connection_pool_name: 'orders' };
 const workerPool = { ...target, worker_pool_name: 'orders' };
 
-const heapUsed = (...parts: string[][]) => series('v8js_memory_heap_used_bytes', oldSpace, ...parts);
-const heapLimitSeries = (...parts: string[][]) => series('v8js_memory_heap_size_limit_bytes', target, ...parts);
-const afterGc = (...parts: string[][]) => series('v8js_memory_heap_used_after_gc_bytes', target, ...parts);
+const limit = (...parts: string[][]) => series('v8js_memory_heap_old_generation_limit_bytes', target, ...parts);
+const oldGenUsed = (...parts: string[][]) => series('v8js_memory_heap_old_generation_used_bytes', target, ...parts);
+const retained = (...parts: string[][]) => series('v8js_memory_heap_old_generation_used_after_gc_bytes', target, ...parts);
+const gcSeconds = (...parts: string[][]) => series('v8js_gc_duration_seconds_sum', { ...target, v8js_gc_type: 'major' }, ...parts);
 
-/** A healthy heap with a big live set: climbs from 56% to 87% of the limit between major GCs, 50 s a tooth. */
-function gcSawtooth(teeth: number): string[] {
-  return Array.from({ length: teeth }, () => [...ramp(0.56 * heapLimit, 0.035 * heapLimit, 9), ...hold(0.87 * heapLimit, 1)]).flat();
+/**
+ * A healthy heap with a big live set (70% of the limit, give or take 1.5% from one major GC to the next): V8 starts
+ * the next major GC at most halfway to the limit, so used climbs to 85% and falls back, 50 s a tooth.
+ */
+function healthySawtooth(teeth: number): { used: string[]; afterGc: string[] } {
+  const live = [0.7, 0.715, 0.69, 0.705, 0.685, 0.71];
+  const used: string[] = [];
+  const afterGc: string[] = [];
+  for (let i = 0; i < teeth; i++) {
+    const floor = live[i % live.length]!;
+    used.push(...ramp(floor * oldGenLimit, ((0.85 - floor) / 9) * oldGenLimit, 10));
+    afterGc.push(...hold(floor * oldGenLimit, 10));
+  }
+  return { used, afterGc };
 }
 
+/**
+ * A leak of `mbPerSecond` from t=60s on a process retaining 30 MB, with a major GC every `gcEverySeconds` (what
+ * survives it is what leaked so far): the retained samples until the old generation is at 80% of its limit,
+ * where V8 aborts; then the process is gone (stale). Returns the samples and the time of death.
+ */
+function leak(mbPerSecond: number, gcEverySeconds: number): { afterGc: string[]; used: string[]; diesAt: number } {
+  const afterGc: string[] = [];
+  const used: string[] = [];
+  let t = 0;
+  for (;;) {
+    const leakedAtGc = Math.max(0, Math.floor((t - 60) / gcEverySeconds) * gcEverySeconds) * mbPerSecond * MB;
+    const leakedNow = Math.max(0, t - 60) * mbPerSecond * MB;
+    if (30 * MB + leakedNow > 0.8 * oldGenLimit) break;
+    afterGc.push(String(30 * MB + leakedAtGc));
+    used.push(String(30 * MB + leakedNow));
+    t += 5;
+  }
+  return { afterGc, used, diesAt: t };
+}
+
+const nearLimit = (value: string, threshold: string): string =>
+  `Old-generation heap used on 10.0.0.1:9464 is ${value} of its limit (threshold ${threshold}); V8 aborts the process ("JavaScript heap out of memory") when it cannot grow past it.`;
+const imminent = (value: string): string =>
+  `At the rate the old generation retained after GC grew on 10.0.0.1:9464 over the last 1m, it reaches ${value} of its limit within 5 minutes: the process will die of an out-of-memory error.`;
+const predicted = (value: string): string =>
+  `At the rate the old generation retained after GC grew on 10.0.0.1:9464 over the last 10m, it reaches ${value} of its limit within 30 minutes: the process will die of an out-of-memory error.`;
+const retainedAt = (value: string, threshold: string): string =>
+  `After the last major GC, 10.0.0.1:9464 still holds ${value} of its old-generation limit (threshold ${threshold}).`;
+const retainedHigh = (threshold: string): string => `After the last major GC, 10.0.0.1:9464 still holds 90% of its old-generation limit (threshold ${threshold}).`;
+const gcOverhead = (value: string): string =>
+  `10.0.0.1:9464 spent ${value} of the last minute in GC pauses (threshold 50%) while major GCs leave the old generation above 70% of its limit: it is about to die of an out-of-memory error.`;
+
+const fastLeak = leak(2, 10);
+const slowLeak = leak(0.25, 30);
+const sawtooth = healthySawtooth(17);
+
 export const runtimeCases: PromtoolTestCase[] = [
-  testCase('heap used near the limit: critical after 15s, warning after 1m', [heapLimitSeries(hold(heapLimit, 60)), heapUsed(hold(0.5 * heapLimit, 12), hold(0.95 * heapLimit, 48))], [
+  testCase('old generation used near its limit: critical after 15s, warning after 1m', [limit(hold(oldGenLimit, 60)), oldGenUsed(hold(0.5 * oldGenLimit, 12), hold(0.97 * oldGenLimit, 48))], [
     { eval_time: at(70), alertname: 'NodeHeapNearLimit', exp_alerts: [] },
     {
       eval_time: at(80),
       alertname: 'NodeHeapNearLimit',
-      exp_alerts: [firing('NodeHeapNearLimit', 'critical', target, 'Heap used on 10.0.0.1:9464 is 95% of the V8 heap limit (threshold 90%); at 100% the process dies with an out-of-memory error.')],
+      exp_alerts: [firing('NodeHeapNearLimit', 'critical', target, nearLimit('97%', '95%'))],
     },
     {
       eval_time: at(125),
       alertname: 'NodeHeapNearLimit',
-      exp_alerts: [
-        firing('NodeHeapNearLimit', 'critical', target, 'Heap used on 10.0.0.1:9464 is 95% of the V8 heap limit (threshold 90%); at 100% the process dies with an out-of-memory error.'),
-        firing('NodeHeapNearLimit', 'warning', target, 'Heap used on 10.0.0.1:9464 is 95% of the V8 heap limit (threshold 80%); at 100% the process dies with an out-of-memory error.'),
-      ],
+      exp_alerts: [firing('NodeHeapNearLimit', 'critical', target, nearLimit('97%', '95%')), firing('NodeHeapNearLimit', 'warning', target, nearLimit('97%', '90%'))],
     },
   ]),
   testCase(
-    'healthy GC sawtooth: heap used peaks at 87% of the limit, what survives GC stays flat: no heap alert',
-    [heapLimitSeries(hold(heapLimit, 130)), heapUsed(gcSawtooth(13)), afterGc(...Array.from({ length: 13 }, (_, i) => hold((i % 2 === 0 ? 0.55 : 0.56) * heapLimit, 10)))],
-    quiet(['NodeHeapNearLimit', 'NodeHeapExhaustionPredicted', 'NodeHeapRetainedAfterGCHigh'], [60, 90, 120, 180, 240, 300, 360, 420, 480, 540, 600]),
+    'healthy GC sawtooth for 14 minutes: old generation used peaks at 85% of its limit, what survives GC stays near 70%, GC takes 5%: no heap alert',
+    [limit(hold(oldGenLimit, 170)), oldGenUsed(sawtooth.used), retained(sawtooth.afterGc), gcSeconds(counter([[0.25, 170]]))],
+    quiet(
+      ['NodeHeapNearLimit', 'NodeHeapExhaustionImminent', 'NodeHeapExhaustionPredicted', 'NodeHeapRetainedAfterGCHigh', 'NodeGCOverheadLimit', 'NodeGCTimeHigh'],
+      [60, 90, 120, 180, 240, 300, 360, 420, 480, 540, 600, 660, 720, 780, 840],
+    ),
   ),
   testCase(
-    'leak: heap retained after GC grows 6% of the limit a minute: predicted exhaustion pages once past half the limit, minutes before the OOM',
-    [heapLimitSeries(hold(heapLimit, 60)), afterGc(ramp(0.3 * heapLimit, 0.005 * heapLimit, 60))],
+    'a process warming up: what survives GC grows from 5% to 24% of the limit in two minutes, then stays: no leak alert',
+    [limit(hold(oldGenLimit, 80)), retained(ramp(0.05 * oldGenLimit, 0.0079 * oldGenLimit, 25), hold(0.24 * oldGenLimit, 55))],
+    quiet(['NodeHeapExhaustionImminent', 'NodeHeapExhaustionPredicted'], [30, 60, 90, 120, 150, 200, 300, 390]),
+  ),
+  testCase(
+    'a process warming up on a small heap (36 MiB): what survives GC steps from 58% to 68% of the limit in its first minute: no leak alert',
     [
-      { eval_time: at(230), alertname: 'NodeHeapExhaustionPredicted', exp_alerts: [] },
-      {
-        eval_time: at(240),
-        alertname: 'NodeHeapExhaustionPredicted',
-        exp_alerts: [
-          firing(
-            'NodeHeapExhaustionPredicted',
-            'critical',
-            target,
-            'At the rate heap retained after GC grew on 10.0.0.1:9464 over the last 5m, it reaches 114% of the V8 heap limit within 10 minutes: the process will run out of memory.',
-          ),
-        ],
-      },
+      series('v8js_memory_heap_old_generation_limit_bytes', target, hold(36 * 2 ** 20, 80)),
+      retained(hold(21 * 2 ** 20, 4), hold(23.5 * 2 ** 20, 4), hold(24.1 * 2 ** 20, 6), hold(24.4 * 2 ** 20, 10), hold(24.6 * 2 ** 20, 56)),
+    ],
+    quiet(['NodeHeapExhaustionImminent', 'NodeHeapExhaustionPredicted'], [10, 20, 30, 40, 50, 60, 70, 80, 90, 120, 150, 200, 300, 390]),
+  ),
+  testCase(
+    `fast leak, 2 MB/s: imminent exhaustion pages within 30s of the leak starting, about a minute before the process dies (${fastLeak.diesAt}s), and keeps firing after its series vanish with it`,
+    [limit(hold(oldGenLimit, fastLeak.afterGc.length), stale(60)), oldGenUsed(fastLeak.used, stale(60)), retained(fastLeak.afterGc, stale(60))],
+    [
+      // 35 s after the leak began (what survives GC passes 25% of the limit at t=85s, and the next GC shows it).
+      { eval_time: at(90), alertname: 'NodeHeapExhaustionImminent', exp_alerts: [] },
+      { eval_time: at(95), alertname: 'NodeHeapExhaustionImminent', exp_alerts: [firing('NodeHeapExhaustionImminent', 'critical', target, imminent('153.1%'))] },
+      // The process dies and its series go stale: keep_firing_for holds the alert, at its last value, for 3 minutes,
+      // so InstanceDown or NodeProcessRestarted say it died before it can be resolved.
+      { eval_time: at(fastLeak.diesAt + 170), alertname: 'NodeHeapExhaustionImminent', exp_alerts: [firing('NodeHeapExhaustionImminent', 'critical', target, imminent('300%'))] },
+      { eval_time: at(fastLeak.diesAt + 185), alertname: 'NodeHeapExhaustionImminent', exp_alerts: [] },
     ],
   ),
-  testCase('heap retained after GC high: critical after 30s, warning after 2m', [heapLimitSeries(hold(heapLimit, 40)), afterGc(hold(0.3 * heapLimit, 12), hold(0.9 * heapLimit, 28))], [
-    { eval_time: at(85), alertname: 'NodeHeapRetainedAfterGCHigh', exp_alerts: [] },
+  testCase(
+    'a near-heap-limit snapshot raises the limit from 256 to 448 MiB at t=150s while the leak goes on: the heap alerts still fire past keep_firing_for (judged against the limit before the raise)',
+    [
+      limit(hold(oldGenLimit, 30), hold(448 * 2 ** 20, 40)),
+      oldGenUsed(ramp(0.8 * oldGenLimit, 0.01 * oldGenLimit, 70)),
+      retained(ramp(0.78 * oldGenLimit, 0.01 * oldGenLimit, 70)),
+    ],
+    [
+      { eval_time: at(345), alertname: 'NodeHeapNearLimit', exp_alerts: [firing('NodeHeapNearLimit', 'critical', target, nearLimit('149%', '95%')), firing('NodeHeapNearLimit', 'warning', target, nearLimit('149%', '90%'))] },
+      { eval_time: at(345), alertname: 'NodeHeapRetainedAfterGCHigh', exp_alerts: [firing('NodeHeapRetainedAfterGCHigh', 'critical', target, retainedAt('147%', '85%')), firing('NodeHeapRetainedAfterGCHigh', 'warning', target, retainedAt('147%', '80%'))] },
+    ],
+  ),
+  testCase(
+    `slow leak, 0.25 MB/s: predicted exhaustion pages minutes before the process dies (${slowLeak.diesAt}s)`,
+    [limit(hold(oldGenLimit, slowLeak.afterGc.length)), retained(slowLeak.afterGc)],
+    [
+      // Once its 10-minute window holds 8 minutes of what survives GC: about 5 minutes before the process dies.
+      { eval_time: at(500), alertname: 'NodeHeapExhaustionPredicted', exp_alerts: [] },
+      { eval_time: at(505), alertname: 'NodeHeapExhaustionPredicted', exp_alerts: [firing('NodeHeapExhaustionPredicted', 'critical', target, predicted('208.2%'))] },
+    ],
+  ),
+  testCase('old generation retained after GC high: critical after 15s, warning after 2m', [limit(hold(oldGenLimit, 40)), retained(hold(0.3 * oldGenLimit, 12), hold(0.9 * oldGenLimit, 28))], [
+    { eval_time: at(70), alertname: 'NodeHeapRetainedAfterGCHigh', exp_alerts: [] },
     {
-      eval_time: at(95),
+      eval_time: at(80),
       alertname: 'NodeHeapRetainedAfterGCHigh',
-      exp_alerts: [firing('NodeHeapRetainedAfterGCHigh', 'critical', target, 'After the last major GC, 10.0.0.1:9464 still holds 90% of the V8 heap limit (threshold 85%).')],
+      exp_alerts: [firing('NodeHeapRetainedAfterGCHigh', 'critical', target, retainedHigh('85%'))],
     },
     {
       eval_time: at(185),
       alertname: 'NodeHeapRetainedAfterGCHigh',
-      exp_alerts: [
-        firing('NodeHeapRetainedAfterGCHigh', 'critical', target, 'After the last major GC, 10.0.0.1:9464 still holds 90% of the V8 heap limit (threshold 85%).'),
-        firing('NodeHeapRetainedAfterGCHigh', 'warning', target, 'After the last major GC, 10.0.0.1:9464 still holds 90% of the V8 heap limit (threshold 70%).'),
-      ],
+      exp_alerts: [firing('NodeHeapRetainedAfterGCHigh', 'critical', target, retainedHigh('85%')), firing('NodeHeapRetainedAfterGCHigh', 'warning', target, retainedHigh('80%'))],
     },
   ]),
+  testCase(
+    'GC overhead: 60% of the time in GC while major GCs leave the old generation at 78% of its limit',
+    [limit(hold(oldGenLimit, 50)), retained(hold(0.6 * oldGenLimit, 12), hold(0.78 * oldGenLimit, 38)), gcSeconds(counter([[0.1, 12], [3, 38]]))],
+    [
+      { eval_time: at(120), alertname: 'NodeGCOverheadLimit', exp_alerts: [] },
+      { eval_time: at(125), alertname: 'NodeGCOverheadLimit', exp_alerts: [firing('NodeGCOverheadLimit', 'critical', target, gcOverhead('60%'))] },
+    ],
+  ),
+  testCase(
+    'GC takes 60% of the time while the old generation holds 30% after GC (allocation churn, no shortage): no GC overhead alert',
+    [limit(hold(oldGenLimit, 50)), retained(hold(0.3 * oldGenLimit, 50)), gcSeconds(counter([[0.1, 12], [3, 38]]))],
+    quiet(['NodeGCOverheadLimit'], [120, 150, 180, 240]),
+  ),
   testCase('GC takes 40% of the time', [series('v8js_gc_duration_seconds_sum', { ...target, v8js_gc_type: 'major' }, counter([[0.05, 12], [2, 40]]))], [
     { eval_time: at(130), alertname: 'NodeGCTimeHigh', exp_alerts: [] },
     { eval_time: at(140), alertname: 'NodeGCTimeHigh', exp_alerts: [firing('NodeGCTimeHigh', 'critical', target, '10.0.0.1:9464 spent 40% of the last minute in GC pauses (threshold 30%).')] },
@@ -95,8 +183,8 @@ export const runtimeCases: PromtoolTestCase[] = [
     quiet(['NodeGCTimeHigh'], [155, 180, 210, 240, 300, 400]),
   ),
   testCase('event loop blocked: p99 delay 800ms', [series('nodejs_eventloop_delay_p99_seconds', target, hold(0.01, 12), hold(0.8, 40))], [
-    { eval_time: at(85), alertname: 'NodeEventLoopDelayHigh', exp_alerts: [] },
-    { eval_time: at(95), alertname: 'NodeEventLoopDelayHigh', exp_alerts: [firing('NodeEventLoopDelayHigh', 'critical', target, 'Event-loop delay p99 on 10.0.0.1:9464 is 800ms (threshold 0.5s).')] },
+    { eval_time: at(65), alertname: 'NodeEventLoopDelayHigh', exp_alerts: [] },
+    { eval_time: at(70), alertname: 'NodeEventLoopDelayHigh', exp_alerts: [firing('NodeEventLoopDelayHigh', 'critical', target, 'Event-loop delay p99 on 10.0.0.1:9464 is 800ms (threshold 0.5s).')] },
     {
       eval_time: at(125),
       alertname: 'NodeEventLoopDelayHigh',
@@ -120,9 +208,9 @@ export const runtimeCases: PromtoolTestCase[] = [
       series('db_client_connection_pending_requests', dbPool, hold(0, 12), hold(5, 40)),
     ],
     [
-      { eval_time: at(70), alertname: 'NodeDBPoolExhausted', exp_alerts: [] },
+      { eval_time: at(65), alertname: 'NodeDBPoolExhausted', exp_alerts: [] },
       {
-        eval_time: at(80),
+        eval_time: at(70),
         alertname: 'NodeDBPoolExhausted',
         exp_alerts: [firing('NodeDBPoolExhausted', 'critical', dbPool, 'Pool orders on 10.0.0.1:9464 has 100% of its connections in use and requests waiting for one.')],
       },
@@ -138,7 +226,7 @@ export const runtimeCases: PromtoolTestCase[] = [
     quiet(['NodeDBPoolExhausted'], [150, 155, 160, 165, 200, 300]),
   ),
   testCase('DB pool acquire timeouts: one every 5s', [series('db_client_connection_timeouts_total', dbPool, counter([[0, 12], [1, 40]]))], [
-    { eval_time: at(90), alertname: 'NodeDBPoolAcquireTimeouts', exp_alerts: [] },
+    { eval_time: at(80), alertname: 'NodeDBPoolAcquireTimeouts', exp_alerts: [] },
     {
       // Past 120s the whole 1-minute window holds the fault, so the rate (one every 5s) is exact.
       eval_time: at(125),
@@ -197,7 +285,7 @@ export const runtimeCases: PromtoolTestCase[] = [
     quiet(['NodeWorkerPoolSaturated'], [150, 180, 210, 240, 300]),
   ),
   testCase('worker pool rejects a task every 5s', [series('worker_pool_tasks_rejected_total', workerPool, counter([[0, 12], [1, 40]]))], [
-    { eval_time: at(90), alertname: 'NodeWorkerPoolTasksRejected', exp_alerts: [] },
+    { eval_time: at(80), alertname: 'NodeWorkerPoolTasksRejected', exp_alerts: [] },
     {
       eval_time: at(125),
       alertname: 'NodeWorkerPoolTasksRejected',
@@ -236,20 +324,20 @@ export const runtimeCases: PromtoolTestCase[] = [
         exp_alerts: [
           firing(
             'NodeProcessRestarted',
-            'warning',
+            'critical',
             target,
-            '10.0.0.1:9464 has restarted in the last 15m (restarts: 2), more than once or after its memory ran above 90% of a limit: look for a crash loop or an out-of-memory kill.',
+            '10.0.0.1:9464 has restarted in the last 15m (restarts: 2), more than once or after its memory ran near a limit (old generation retained after GC above 75%, or RSS above 90%): look for a crash loop or an out-of-memory death.',
           ),
         ],
       },
     ],
   ),
   testCase(
-    'out-of-memory kill: one restart right after the heap ran at 95% of its limit',
+    'out-of-memory death: one restart right after major GCs left the old generation at 79% of its limit',
     [
       series('process_start_time_seconds', target, hold(1000, 24), stale(2), hold(1130, 30)),
-      heapLimitSeries(hold(heapLimit, 24), stale(2), hold(heapLimit, 30)),
-      heapUsed(hold(0.5 * heapLimit, 18), hold(0.95 * heapLimit, 6), stale(2), hold(0.2 * heapLimit, 30)),
+      limit(hold(oldGenLimit, 24), stale(2), hold(oldGenLimit, 30)),
+      retained(hold(0.5 * oldGenLimit, 18), hold(0.79 * oldGenLimit, 6), stale(2), hold(0.1 * oldGenLimit, 30)),
     ],
     [
       { eval_time: at(125), alertname: 'NodeProcessRestarted', exp_alerts: [] },
@@ -259,22 +347,22 @@ export const runtimeCases: PromtoolTestCase[] = [
         exp_alerts: [
           firing(
             'NodeProcessRestarted',
-            'warning',
+            'critical',
             target,
-            '10.0.0.1:9464 has restarted in the last 15m (restarts: 1), more than once or after its memory ran above 90% of a limit: look for a crash loop or an out-of-memory kill.',
+            '10.0.0.1:9464 has restarted in the last 15m (restarts: 1), more than once or after its memory ran near a limit (old generation retained after GC above 75%, or RSS above 90%): look for a crash loop or an out-of-memory death.',
           ),
         ],
       },
     ],
   ),
   testCase(
-    'deploy restart of one replica: down for two scrapes, counters reset, memory normal: no alert',
+    'deploy restart of one replica with a big live set (70% retained, used at 85%): down for two scrapes, counters reset: no alert',
     [
       series('up', target, hold(1, 24), hold(0, 2), hold(1, 50)),
       series('process_start_time_seconds', target, hold(1000, 24), stale(2), hold(1130, 50)),
-      heapLimitSeries(hold(heapLimit, 24), stale(2), hold(heapLimit, 50)),
-      heapUsed(hold(0.5 * heapLimit, 24), stale(2), hold(0.2 * heapLimit, 50)),
-      afterGc(hold(0.4 * heapLimit, 24), stale(2), hold(0.1 * heapLimit, 50)),
+      limit(hold(oldGenLimit, 24), stale(2), hold(oldGenLimit, 50)),
+      oldGenUsed(hold(0.85 * oldGenLimit, 24), stale(2), hold(0.2 * oldGenLimit, 50)),
+      retained(hold(0.7 * oldGenLimit, 24), stale(2), hold(0.1 * oldGenLimit, 50)),
       series(
         'http_server_request_duration_seconds_count',
         { ...target, http_request_method: 'POST', http_route: '/orders', http_response_status_code: '201' },
@@ -284,12 +372,12 @@ export const runtimeCases: PromtoolTestCase[] = [
       ),
     ],
     quiet(
-      ['NodeProcessRestarted', 'InstanceDown', 'HTTPServerErrorRatioHigh', 'OrderTrafficSurge', 'NodeHeapExhaustionPredicted', 'NodeHeapNearLimit'],
+      ['NodeProcessRestarted', 'InstanceDown', 'HTTPServerErrorRatioHigh', 'OrderTrafficSurge', 'NodeHeapExhaustionImminent', 'NodeHeapExhaustionPredicted', 'NodeHeapNearLimit'],
       [120, 125, 130, 150, 180, 240, 300, 370],
     ),
   ),
   testCase('instance down for good', [series('up', target, hold(1, 12), hold(0, 20))], [
-    { eval_time: at(85), alertname: 'InstanceDown', exp_alerts: [] },
-    { eval_time: at(95), alertname: 'InstanceDown', exp_alerts: [firing('InstanceDown', 'critical', target, '10.0.0.1:9464 of job order-service has not answered scrapes for 30s.')] },
+    { eval_time: at(65), alertname: 'InstanceDown', exp_alerts: [] },
+    { eval_time: at(70), alertname: 'InstanceDown', exp_alerts: [firing('InstanceDown', 'critical', target, '10.0.0.1:9464 of job order-service has not answered scrapes for 10s.')] },
   ]),
 ];

@@ -1,6 +1,6 @@
 // Alerts on what the order service's users see: 5xx ratio, latency, orders stuck or failing, and a surge of
 // traffic far above the recent baseline (how the seed incident began).
-import { selectors, settings } from '../alerting-config.ts';
+import { durationSeconds, intervals, selectors, settings } from '../alerting-config.ts';
 import { rulesPerLevel, percent, seconds } from './rules-per-level.ts';
 import type { AlertingRule, RuleGroup } from './rule-types.ts';
 
@@ -8,6 +8,9 @@ const sel = selectors.orderService;
 const instance = 'job, instance';
 const enoughTraffic = `and on (${instance}) instance:http_server_requests:rate1m > ${settings.minRequestRate}`;
 const baseline = settings.trafficBaseline;
+const baselineRate = `avg_over_time(instance:http_server_requests:rate1m[${baseline.window}] offset ${baseline.offset})`;
+/** Evaluations the baseline window must hold: `minHistoryRatio` of those its window spans. */
+const minBaselineSamples = Math.ceil((baseline.minHistoryRatio * durationSeconds(baseline.window)) / durationSeconds(intervals.evaluation));
 
 export const orderServiceAlerts: RuleGroup<AlertingRule> = {
   name: 'order-service.alerts',
@@ -50,9 +53,12 @@ export const orderServiceAlerts: RuleGroup<AlertingRule> = {
       formatThreshold: percent,
     }),
     ...rulesPerLevel('OrderTrafficSurge', {
+      // Only against a meaningful baseline: one above a minimum rate (an idle one made steady traffic "+Inf times
+      // its average" minutes after every start) and recorded over most of its window (not a process's first minutes).
       expr: (t) =>
-        `instance:http_server_requests:rate1m / on (${instance}) avg_over_time(instance:http_server_requests:rate1m[${baseline.window}] offset ${baseline.offset}) > ${t}` +
-        ` and on (${instance}) instance:http_server_requests:rate1m > ${baseline.minRequestRate}`,
+        `instance:http_server_requests:rate1m / on (${instance}) (${baselineRate} > ${baseline.minBaselineRate}) > ${t}` +
+        ` and on (${instance}) instance:http_server_requests:rate1m > ${baseline.minRequestRate}` +
+        ` and on (${instance}) count_over_time(instance:http_server_requests:rate1m[${baseline.window}] offset ${baseline.offset}) >= ${minBaselineSamples}`,
       summary: 'Traffic is far above its recent baseline.',
       description: (t) =>
         '{{ $labels.instance }} serves {{ $value | printf "%.1f" }} times its average request rate of the ' +

@@ -6,10 +6,11 @@ import { runtimeRecords, trafficRecords } from './recording-rules.ts';
 import type { RuleFile } from './rule-types.ts';
 import { runtimeAlerts } from './runtime-alerts.ts';
 
+// Recording rules first in the group of the alerts that read them (see recording-rules.ts): one group per
+// component, so an alert never waits an extra evaluation interval for its recorded input.
 export const ruleFiles: Record<string, RuleFile> = {
-  'rules/recording-rules.yml': { groups: [runtimeRecords, trafficRecords] },
-  'rules/runtime-alerts.yml': { groups: [runtimeAlerts] },
-  'rules/order-service-alerts.yml': { groups: [orderServiceAlerts] },
+  'rules/runtime-alerts.yml': { groups: [{ name: runtimeAlerts.name, rules: [...runtimeRecords, ...runtimeAlerts.rules] }] },
+  'rules/order-service-alerts.yml': { groups: [{ name: orderServiceAlerts.name, rules: [...trafficRecords, ...orderServiceAlerts.rules] }] },
   'rules/pipeline-alerts.yml': { groups: [pipelineAlerts] },
 };
 

@@ -10,6 +10,7 @@ export interface AlertingRule {
   alert: string;
   expr: string;
   for: Duration;
+  keep_firing_for?: Duration;
   labels: { severity: Severity; service: string };
   annotations: { summary: string; description: string; runbook_url: string; dashboard_url: string };
 }
@@ -20,5 +21,5 @@ export interface RuleGroup<R> {
 }
 
 export interface RuleFile {
-  groups: Array<RuleGroup<RecordingRule> | RuleGroup<AlertingRule>>;
+  groups: Array<RuleGroup<RecordingRule | AlertingRule>>;
 }

@@ -38,6 +38,7 @@ export function rulesPerLevel(name: AlertName, definition: AlertDefinition): Ale
         alert: name,
         expr: definition.expr(level.threshold, severity),
         for: level.for,
+        ...(config.keepFiringFor !== undefined ? { keep_firing_for: config.keepFiringFor } : {}),
         labels: { severity, service: definition.service ?? '{{ $labels.job }}' },
         annotations: {
           summary: definition.summary,

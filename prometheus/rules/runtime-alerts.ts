@@ -1,8 +1,8 @@
-// Alerts on the order service's Node runtime: V8 heap against its limit (never used/total: V8 grows the total
-// lazily, so used/total says nothing about how close the process is to dying of its heap),
+// Alerts on the Node runtime of every service on the telemetry module (the order service, the relay): the V8 old generation against the limit the process dies at
+// (never used/total: V8 grows the total lazily; nor heap_size_limit, which adds the young generation's reservation), leak predictions,
 // GC, event loop, DB connection pool, worker-thread pool, memory against the container limit, restarts, and
 // instances that stopped answering scrapes.
-import { alerts, selectors, settings } from '../alerting-config.ts';
+import { alerts, durationSeconds, intervals, selectors, settings, type Duration } from '../alerting-config.ts';
 import { rulesPerLevel, percent, perSecond, seconds } from './rules-per-level.ts';
 import type { AlertingRule, RuleGroup } from './rule-types.ts';
 
@@ -10,40 +10,74 @@ const sel = selectors.runtime;
 const instance = 'job, instance';
 const dbPool = 'job, instance, db_client_connection_pool_name';
 const workerPool = 'job, instance, worker_pool_name';
-const prediction = settings.heapPrediction;
-/** A restart after memory ran beyond these (the critical levels) counts as an out-of-memory kill. */
-const oomHeap = alerts.NodeHeapNearLimit.levels.critical.threshold;
+const oldGen = 'instance:v8js_memory_heap_old_generation_utilization:ratio';
+const retained = 'instance:v8js_memory_heap_old_generation_after_gc_utilization:ratio';
+const { imminent, predicted } = settings.heapPrediction;
+/** A restart after the old generation retained this much, or RSS ran beyond its critical level, counts as an out-of-memory death. */
+const oomRetained = settings.oomRetainedRatio;
 const oomRss = alerts.NodeRSSNearMemoryLimit.levels.critical.threshold;
+
+/**
+ * A leak prediction: the old generation retained after major GCs, fitted linearly over `window` and extrapolated
+ * `horizonSeconds` ahead, against its limit. Fitted on what survives GC, not on used: a healthy heap's GC sawtooth
+ * climbs steeply between collections, while what survives them only grows when memory leaks.
+ */
+const leakPrediction = (
+  p: { window: Duration; horizonSeconds: number; minRetainedRatio: number; minHistoryRatio: number; minGrowthBytesPerSecond: number },
+  t: number,
+): string =>
+  `predict_linear(${retained}[${p.window}], ${p.horizonSeconds}) >= ${t} and on (${instance}) ${retained} > ${p.minRetainedRatio}` +
+  // And growing by at least so many bytes a second: on a small heap, a process warming up (a few MiB retained in
+  // its first minutes, measured) is a large share of the limit, and a share alone would call it a leak.
+  (p.minGrowthBytesPerSecond > 0 ? ` and on (${instance}) deriv(instance:v8js_memory_heap_old_generation_used_after_gc_bytes:max[${p.window}]) > ${p.minGrowthBytesPerSecond}` : '') +
+  // Only over a window that holds most of its samples: extrapolated from a few minutes, the noise of a healthy
+  // live set (a percent from one GC to the next) would be a leak.
+  (p.minHistoryRatio > 0
+    ? ` and on (${instance}) count_over_time(${retained}[${p.window}]) >= ${Math.ceil((p.minHistoryRatio * durationSeconds(p.window)) / durationSeconds(intervals.evaluation))}`
+    : '');
 
 export const runtimeAlerts: RuleGroup<AlertingRule> = {
   name: 'node-runtime.alerts',
   rules: [
     ...rulesPerLevel('NodeHeapNearLimit', {
-      expr: (t) => `instance:v8js_memory_heap_utilization:ratio > ${t}`,
-      summary: 'Heap used is near the V8 heap limit.',
+      expr: (t) => `${oldGen} > ${t}`,
+      summary: 'The old generation of the heap is near the limit the process dies at.',
       description: (t) =>
-        'Heap used on {{ $labels.instance }} is {{ $value | humanizePercentage }} of the V8 heap limit ' +
-        `(threshold ${t}); at 100% the process dies with an out-of-memory error.`,
+        'Old-generation heap used on {{ $labels.instance }} is {{ $value | humanizePercentage }} of its limit ' +
+        `(threshold ${t}); V8 aborts the process ("JavaScript heap out of memory") when it cannot grow past it.`,
       formatThreshold: percent,
     }),
-    ...rulesPerLevel('NodeHeapExhaustionPredicted', {
-      // Fitted on the heap retained after major GCs, not on heap used: a healthy heap's GC sawtooth has a steep
-      // slope on every climb, while what survives GC only grows when memory leaks.
-      expr: (t) =>
-        `predict_linear(max by (${instance}) (v8js_memory_heap_used_after_gc_bytes{${sel}})[${prediction.window}:], ${prediction.horizonSeconds})` +
-        ` / on (${instance}) max by (${instance}) (v8js_memory_heap_size_limit_bytes{${sel}}) >= ${t}` +
-        ` and on (${instance}) instance:v8js_memory_heap_after_gc_utilization:ratio > ${prediction.minRetainedRatio}`,
-      summary: 'Heap retained after GC is predicted to reach the V8 heap limit soon.',
+    ...rulesPerLevel('NodeHeapExhaustionImminent', {
+      expr: (t) => leakPrediction(imminent, t),
+      summary: 'The old generation is filling fast: the process will run out of heap within minutes.',
       description: () =>
-        `At the rate heap retained after GC grew on {{ $labels.instance }} over the last ${prediction.window}, it reaches ` +
-        `{{ $value | humanizePercentage }} of the V8 heap limit within ${prediction.horizonSeconds / 60} minutes: the process will run out of memory.`,
+        `At the rate the old generation retained after GC grew on {{ $labels.instance }} over the last ${imminent.window}, it reaches ` +
+        `{{ $value | humanizePercentage }} of its limit within ${imminent.horizonSeconds / 60} minutes: the process will die of an out-of-memory error.`,
+    }),
+    ...rulesPerLevel('NodeHeapExhaustionPredicted', {
+      expr: (t) => leakPrediction(predicted, t),
+      summary: 'The old generation retained after GC is growing steadily: the process will run out of heap.',
+      description: () =>
+        `At the rate the old generation retained after GC grew on {{ $labels.instance }} over the last ${predicted.window}, it reaches ` +
+        `{{ $value | humanizePercentage }} of its limit within ${predicted.horizonSeconds / 60} minutes: the process will die of an out-of-memory error.`,
     }),
     ...rulesPerLevel('NodeHeapRetainedAfterGCHigh', {
-      expr: (t) => `instance:v8js_memory_heap_after_gc_utilization:ratio > ${t}`,
-      summary: 'Heap retained after major GC is high: memory is leaking, not churning.',
+      expr: (t) => `${retained} > ${t}`,
+      summary: 'The old generation retained after major GC is high: memory is leaking or the live set outgrew the heap.',
       description: (t) =>
-        'After the last major GC, {{ $labels.instance }} still holds {{ $value | humanizePercentage }} of the V8 heap limit ' +
+        'After the last major GC, {{ $labels.instance }} still holds {{ $value | humanizePercentage }} of its old-generation limit ' +
         `(threshold ${t}).`,
+      formatThreshold: percent,
+    }),
+    ...rulesPerLevel('NodeGCOverheadLimit', {
+      // The JVM's "GC overhead limit exceeded": the process mostly collects and the collections free little. V8 has
+      // its own version and aborts ("Ineffective mark-compacts near heap limit") once four major GCs in a row leave
+      // the old generation above 80% of its limit while JavaScript ran less than 40% of the time.
+      expr: (t) => `instance:v8js_gc_time:ratio_rate1m > ${t} and on (${instance}) ${retained} > ${settings.gcOverheadMinRetainedRatio}`,
+      summary: 'The process spends most of its time in GC while the old generation stays near its limit.',
+      description: (t) =>
+        '{{ $labels.instance }} spent {{ $value | humanizePercentage }} of the last minute in GC pauses ' +
+        `(threshold ${t}) while major GCs leave the old generation above ${percent(settings.gcOverheadMinRetainedRatio)} of its limit: it is about to die of an out-of-memory error.`,
       formatThreshold: percent,
     }),
     ...rulesPerLevel('NodeGCTimeHigh', {
@@ -116,12 +150,12 @@ export const runtimeAlerts: RuleGroup<AlertingRule> = {
       expr: (t) =>
         `changes(instance:process_start_time_seconds:max[${settings.restartWindow}]) > ${t}` +
         ` or (changes(instance:process_start_time_seconds:max[${settings.restartWindow}]) > 0` +
-        ` and on (${instance}) (max_over_time(instance:v8js_memory_heap_utilization:ratio[${settings.restartWindow}]) > ${oomHeap}` +
+        ` and on (${instance}) (max_over_time(${retained}[${settings.restartWindow}]) > ${oomRetained}` +
         ` or max_over_time(instance:process_memory_utilization:ratio[${settings.restartWindow}]) > ${oomRss}))`,
       summary: 'The process restarted unexpectedly (crash loop or out-of-memory kill).',
       description: () =>
         `{{ $labels.instance }} has restarted in the last ${settings.restartWindow} (restarts: {{ $value }}), more than once or after its ` +
-        `memory ran above ${percent(Math.min(oomHeap, oomRss))} of a limit: look for a crash loop or an out-of-memory kill.`,
+        `memory ran near a limit (old generation retained after GC above ${percent(oomRetained)}, or RSS above ${percent(oomRss)}): look for a crash loop or an out-of-memory death.`,
     }),
     ...rulesPerLevel('InstanceDown', {
       expr: () => 'up == 0',

@@ -19,6 +19,9 @@ export interface TestStackOptions extends Pick<StartStackOptions, 'serviceEnv' |
   log?: Logger;
   /** ALERTMANAGER_HA: an HA pair of Alertmanagers instead of one. */
   alertmanagerHa?: boolean;
+  /** Other configs than the repository's (a measurement of earlier rules against the same faults). */
+  prometheusConfigFile?: string;
+  alertmanagerConfigFile?: string;
 }
 
 /** Starts the whole chain as `npm start` does; stop() also removes its data. */
@@ -48,7 +51,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Ru
     ...options.stackEnv,
   };
   try {
-    const stack = await startStack(loadStackConfig(env, root), options.log ?? pino({ level: 'warn' }), {
+    const config = loadStackConfig(env, root);
+    if (options.prometheusConfigFile !== undefined) config.prometheus.configFile = options.prometheusConfigFile;
+    if (options.alertmanagerConfigFile !== undefined) config.alertmanager.configFile = options.alertmanagerConfigFile;
+    const stack = await startStack(config, options.log ?? pino({ level: 'warn' }), {
       ...(options.serviceEnv ? { serviceEnv: options.serviceEnv } : {}),
       ...(options.relayEnv ? { relayEnv: options.relayEnv } : {}),
       ...(options.restartBackoff ? { restartBackoff: options.restartBackoff } : {}),
