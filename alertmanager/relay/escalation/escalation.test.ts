@@ -1,6 +1,7 @@
 // Escalation in one relay: a critical page nobody acknowledges is re-paged in its thread and sent to the next
 // step's destinations, step by step, then stops; they hear of the resolution; acknowledging or resolving stops it; warnings do not escalate.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../common/wait-for.ts';
 import { startSlackStandIn, type SlackApiMessage, type SlackStandIn } from '../../../test/support/stand-ins/slack-stand-in.ts';
 import { startSmtpSink, type SmtpSink } from '../../../test/support/stand-ins/smtp-sink.ts';
 import { startInProcessRelay, type InProcessRelay } from '../../../test/support/relay/in-process-relay.ts';
@@ -26,15 +27,8 @@ afterAll(async () => {
   await smtp.close();
 });
 
-async function until<T>(probe: () => T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+/** The shared poll-until (common/wait-for.ts), polling often: these waits are on in-process state. */
+const until = <T>(probe: () => T | undefined | false, what: string): Promise<T> => waitFor(probe, { what, timeoutMs: 30_000, intervalMs: 25 });
 
 const start = (afterSeconds: number) =>
   startInProcessRelay({

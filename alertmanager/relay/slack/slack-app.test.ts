@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../common/wait-for.ts';
 import { startSlackStandIn, type SlackApiMessage, type SlackStandIn } from '../../../test/support/stand-ins/slack-stand-in.ts';
 import { startInProcessRelay, type InProcessRelay } from '../../../test/support/relay/in-process-relay.ts';
 import { postWebhook, webhookPayload } from '../../../test/support/relay/webhook-fixtures.ts';
@@ -26,15 +27,8 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function until<T>(probe: () => T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+/** The shared poll-until (common/wait-for.ts), polling often: these waits are on in-process state. */
+const until = <T>(probe: () => T | undefined | false, what: string): Promise<T> => waitFor(probe, { what, timeoutMs: 20_000, intervalMs: 25 });
 
 const start = (options: { token?: string; channel?: string; dir?: string } = {}) =>
   startInProcessRelay({ slackApp: { botToken: options.token ?? botToken, channel: options.channel ?? channel, apiUrl: slack.apiUrl }, ...(options.dir ? { dir: options.dir } : {}) });
