@@ -190,6 +190,15 @@ export const alerts = {
     measures: 'HTTP request duration p99 (1-minute rate)',
     levels: { warning: { threshold: 0.5, for: '2m' }, critical: { threshold: 1.5, for: '30s' } },
   },
+  OrderRequestsShed: {
+    dashboard: 'orderService',
+    panel: 21,
+    unit: 'percentunit',
+    measures: 'order requests refused by admission control / order requests reaching it (1-minute rate)',
+    // Warning: shedding sustained for minutes means capacity is short, not a burst. Critical: most traffic refused
+    // for half a minute (users see it; HTTPServerErrorRatioHigh pages on the same 503s after 15 s anyway).
+    levels: { warning: { threshold: 0.05, for: '5m' }, critical: { threshold: 0.5, for: '30s' } },
+  },
   OrdersStuckProcessing: {
     dashboard: 'orderService',
     panel: 12,

@@ -29,6 +29,22 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'a size like 64kb').default('64kb'),
   FAULT_INJECTION: bool.default(false),
+  /** Admission control, pool and worker queue bounds, order deadlines; off only to measure the service without them. */
+  OVERLOAD_PROTECTION: bool.default(true),
+  /** Default: twice DB_POOL_MAX. */
+  ADMISSION_INITIAL_LIMIT: positiveInt.max(10_000).optional(),
+  /** Default: DB_POOL_MAX, the concurrency that keeps every connection busy (the bottleneck of an order). */
+  ADMISSION_MIN_LIMIT: positiveInt.max(10_000).optional(),
+  ADMISSION_MAX_LIMIT: positiveInt.max(10_000).default(200),
+  ADMISSION_LATENCY_TOLERANCE: z.coerce.number().min(1).max(10).default(2),
+  ADMISSION_QUEUE_MAX_WAIT_MS: positiveInt.max(10_000).default(50),
+  ADMISSION_READ_RESERVE: z.coerce.number().min(0).max(0.9).default(0.1),
+  ADMISSION_EVENT_LOOP_DELAY_MAX_MS: positiveInt.default(500),
+  ADMISSION_HEAP_MAX_RATIO: z.coerce.number().gt(0).max(1).default(0.85),
+  ADMISSION_DB_WAITING_MAX: positiveInt.default(50),
+  ADMISSION_RETRY_AFTER_SECONDS: positiveInt.max(3600).default(1),
+  DB_POOL_QUEUE_MAX: positiveInt.default(100),
+  ORDER_DEADLINE_MS: positiveInt.default(1_000),
   /** Heap snapshots of earlier processes kept in --diagnostic-dir at start (near-heap-limit snapshots, newest first). */
   HEAP_SNAPSHOT_KEEP: z.coerce.number().int().min(0).max(100).default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -46,11 +62,38 @@ export interface ServiceConfig {
     pool: { name: string; max: number; minIdle: number; acquireTimeoutMs: number; queryTimeoutMs: number };
   };
   workers: { size: number; queueMax: number };
+  overload: OverloadConfig;
   orders: { stuckProcessingAfterMs: number; reconcileIntervalMs: number; maxAttempts: number; statsIntervalMs: number };
   shutdownTimeoutMs: number;
   faultInjection: boolean;
   heapSnapshots: HeapSnapshotConfig;
   logLevel: string;
+}
+
+/** Overload protection (issue 9): what the service refuses at once instead of queueing. */
+export interface OverloadConfig {
+  enabled: boolean;
+  admission: {
+    initialLimit: number;
+    minLimit: number;
+    maxLimit: number;
+    /** The limit shrinks once request latency is above this many times its no-load baseline. */
+    latencyTolerance: number;
+    /** Share of the limit that writes may not take, so reads are served during a write surge. */
+    readReserve: number;
+    /** Over the limit a request may wait this long for a slot, if the queue ahead of it can be served in that time. */
+    queueMaxWaitMs: number;
+    eventLoopDelayMaxMs: number;
+    /** Old-generation used / the old-generation limit the process dies at. */
+    heapMaxRatio: number;
+    /** Callers waiting for a DB connection beyond which writes are shed. */
+    dbWaitingMax: number;
+    retryAfterSeconds: number;
+  };
+  /** Callers that may wait for a DB connection; beyond it a checkout fails at once. */
+  dbPoolQueueMax: number;
+  /** An order request not committed within this is answered 503 and never committed. */
+  orderDeadlineMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -70,6 +113,10 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env, version 
   const parsed = parseEnv(envSchema, env);
   if (!parsed.ok) throw new ConfigError(`invalid configuration: ${parsed.problems.join('; ')}`);
   const e = parsed.value;
+  const minLimit = e.ADMISSION_MIN_LIMIT ?? Math.min(e.DB_POOL_MAX, e.ADMISSION_MAX_LIMIT);
+  if (minLimit > e.ADMISSION_MAX_LIMIT) {
+    throw new ConfigError(`invalid configuration: ADMISSION_MIN_LIMIT: ${minLimit} is above ADMISSION_MAX_LIMIT (${e.ADMISSION_MAX_LIMIT})`);
+  }
   const flags = nodeFlagArguments(execArgv, env.NODE_OPTIONS ?? '');
   const flagsParsed = heapSnapshotFlagsSchema.safeParse(
     Object.fromEntries(Object.keys(heapSnapshotFlagsSchema.shape).flatMap((name) => {
@@ -103,6 +150,23 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env, version 
       },
     },
     workers: { size: e.WORKER_POOL_SIZE, queueMax: e.WORKER_QUEUE_MAX },
+    overload: {
+      enabled: e.OVERLOAD_PROTECTION,
+      admission: {
+        initialLimit: Math.min(Math.max(e.ADMISSION_INITIAL_LIMIT ?? 2 * e.DB_POOL_MAX, minLimit), e.ADMISSION_MAX_LIMIT),
+        minLimit,
+        maxLimit: e.ADMISSION_MAX_LIMIT,
+        latencyTolerance: e.ADMISSION_LATENCY_TOLERANCE,
+        readReserve: e.ADMISSION_READ_RESERVE,
+        queueMaxWaitMs: e.ADMISSION_QUEUE_MAX_WAIT_MS,
+        eventLoopDelayMaxMs: e.ADMISSION_EVENT_LOOP_DELAY_MAX_MS,
+        heapMaxRatio: e.ADMISSION_HEAP_MAX_RATIO,
+        dbWaitingMax: e.ADMISSION_DB_WAITING_MAX,
+        retryAfterSeconds: e.ADMISSION_RETRY_AFTER_SECONDS,
+      },
+      dbPoolQueueMax: e.DB_POOL_QUEUE_MAX,
+      orderDeadlineMs: e.ORDER_DEADLINE_MS,
+    },
     orders: {
       stuckProcessingAfterMs: e.STUCK_PROCESSING_AFTER_MS,
       reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,

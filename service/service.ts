@@ -1,12 +1,13 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAdmissionControl } from './admission/admission-control.ts';
 import { createApp } from './app/app.ts';
 import type { Readiness } from './app/health-router.ts';
 import type { ServiceConfig } from './config.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.ts';
 import { migrate } from './db/migrations.ts';
-import { createPool } from './db/pool.ts';
+import { createPool, createProcessingPool } from './db/pool.ts';
 import type { Logger } from './logger.ts';
 import { createOrderMetrics } from './orders/order-metrics.ts';
 import { OrderProcessor } from './orders/order-processor.ts';
@@ -14,6 +15,8 @@ import { OrderRepository } from './orders/order-repository.ts';
 import { Reconciler } from './orders/reconciler.ts';
 import { instrumentPgPool, instrumentWorkerPool } from './telemetry/index.ts';
 import { createWorkerPool } from './workers/order-worker-pool.ts';
+
+const listenBacklog = 4096;
 
 export interface RunningService {
   url: string;
@@ -29,7 +32,8 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
     embedded = await startEmbeddedPostgres({ ...config.db.embedded, logger });
     databaseUrl = embedded.url;
   }
-  const pool = createPool(databaseUrl, config.db.pool);
+  const { overload } = config;
+  const pool = createPool(databaseUrl, config.db.pool, overload.enabled ? overload.dbPoolQueueMax : undefined);
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
   instrumentPgPool(pool, { name: config.db.pool.name, max: config.db.pool.max, idleMin: config.db.pool.minIdle, idleMax: config.db.pool.max });
   const applied = await migrate(pool);
@@ -39,12 +43,29 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   instrumentWorkerPool(workers.piscina, { name: 'orders', maxQueue: config.workers.queueMax });
   const metrics = createOrderMetrics();
   const repository = new OrderRepository(pool);
-  const processor = new OrderProcessor({ repository, workers, metrics, logger });
+  // A few orders per worker thread keep the threads busy; more would only queue claims and updates. With as
+  // many processing connections as orders in flight, the processing pool never has callers waiting.
+  const processingMax = Math.max(2, Math.min(4 * config.workers.size, config.workers.size + config.workers.queueMax));
+  const processingPool = createProcessingPool(databaseUrl, config.db.pool, processingMax);
+  processingPool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
+  instrumentPgPool(processingPool, { name: `${config.db.pool.name}-processing`, max: processingMax, idleMin: 0, idleMax: processingMax });
+  const processor = new OrderProcessor({
+    repository: new OrderRepository(processingPool),
+    workers,
+    metrics,
+    logger,
+    maxInFlight: overload.enabled ? processingMax : undefined,
+  });
   const reconciler = new Reconciler({ repository, processor, metrics, logger, config: config.orders });
   const readiness: Readiness = { shuttingDown: false };
-  const app = createApp({ config, pool, workers, repository, processor, metrics, readiness, logger });
+  const admission = overload.enabled ? createAdmissionControl(overload.admission, pool) : undefined;
+  const app = createApp({ config, pool, workers, repository, processor, metrics, readiness, logger, admission });
 
-  const server: Server = app.listen(config.http.port, config.http.host);
+  // A surge opens thousands of connections at once; Node's default accept backlog (511) drops the SYNs beyond
+  // it and those clients wait 1-3 s for the kernel's retransmit before their request is even seen. The kernel
+  // caps this at net.core.somaxconn.
+  const server: Server = createServer(app);
+  server.listen({ port: config.http.port, host: config.http.host, backlog: listenBacklog });
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   reconciler.start();
@@ -61,6 +82,8 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
       await reconciler.stop();
       await processor.drain();
       await workers.destroy();
+      admission?.stop();
+      await processingPool.end();
       await pool.end();
       await embedded?.stop();
       logger.info('order service stopped');

@@ -10,9 +10,13 @@ declare module 'autocannon' {
     timeouts: number;
     statusCodeStats: Record<string, { count: number }>;
   }
-  function autocannon(options: Record<string, unknown>): Promise<Result>;
+  /** The running benchmark: a promise of the result that also emits per-response events. */
+  interface Instance extends Promise<Result> {
+    on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): Instance;
+  }
+  function autocannon(options: Record<string, unknown>): Instance;
   namespace autocannon {
-    export type { Result };
+    export type { Result, Instance };
   }
   export default autocannon;
 }

@@ -4,6 +4,7 @@ import { dashboard } from '../building-blocks/dashboard-defaults.ts';
 import { withRows } from '../building-blocks/dashboard-rows.ts';
 import { firingAlertsAnnotation } from '../building-blocks/firing-alerts-annotation.ts';
 import { dashboardUids } from '../alert-rules-config.ts';
+import { admissionPanels } from './admission-panels.ts';
 import { instancesVariable } from './replicas-selector.ts';
 import { orderPanels } from './order-panels.ts';
 import { redPanels } from './red-panels.ts';
@@ -19,6 +20,7 @@ export function orderServiceDashboard(): DashboardBuilder {
     .annotation(firingAlertsAnnotation('instance=~"$instance|"'));
   return withRows(board, [
     { id: 100, title: 'Requests (rate, errors, duration by route)', panels: redPanels() },
+    { id: 102, title: 'Admission control (load shedding)', panels: admissionPanels() },
     { id: 101, title: 'Orders', panels: orderPanels() },
   ]);
 }

@@ -11,6 +11,9 @@ const requests = (instance: Record<string, string>, status: string, ...parts: st
 const latencyBuckets = ['0.1', '0.5', '1', '2.5', '5', '+Inf'];
 const bucket = (le: string, ...parts: string[][]) =>
   series('http_server_request_duration_seconds_bucket', { ...target, ...orders, http_response_status_code: '201', le }, ...parts);
+const admitted = (instance: Record<string, string>, ...parts: string[][]) => series('http_server_admission_admitted_total', { ...instance, priority: 'write' }, ...parts);
+const shedding = (instance: Record<string, string>, ...parts: string[][]) =>
+  series('http_server_admission_shed_total', { ...instance, priority: 'write', reason: 'concurrency_limit' }, ...parts);
 /** One request a minute. */
 const onePerMinute = (minutes: number): Array<[number, number]> => Array.from({ length: minutes }, (): Array<[number, number]> => [[0, 11], [1, 1]]).flat();
 
@@ -132,5 +135,37 @@ export const orderServiceCases: PromtoolTestCase[] = [
     'traffic doubles, and a small instance goes from 0.2 to 1 request a second: no alert',
     [requests(target, '201', counter([[10, 480], [20, 60]])), requests(smallTarget, '201', counter([[1, 480], [5, 60]]))],
     quiet(['OrderTrafficSurge'], [2460, 2520, 2580, 2640, 2695]),
+  ),
+  testCase(
+    'the service sheds 60% of order requests from t=60s (2 admitted and 3 shed a second)',
+    [admitted(target, counter([[10, 160]])), shedding(target, counter([[0, 12], [15, 148]]))],
+    [
+      { eval_time: at(75), alertname: 'OrderRequestsShed', exp_alerts: [] },
+      {
+        eval_time: at(200),
+        alertname: 'OrderRequestsShed',
+        exp_alerts: [firing('OrderRequestsShed', 'critical', target, '10.0.0.1:9464 refused 60% of order requests with 503 over the last minute (threshold 50%): it is past its capacity; see the shed reasons on the dashboard.')],
+      },
+      {
+        eval_time: at(450),
+        alertname: 'OrderRequestsShed',
+        exp_alerts: [
+          firing('OrderRequestsShed', 'critical', target, '10.0.0.1:9464 refused 60% of order requests with 503 over the last minute (threshold 50%): it is past its capacity; see the shed reasons on the dashboard.'),
+          firing('OrderRequestsShed', 'warning', target, '10.0.0.1:9464 refused 60% of order requests with 503 over the last minute (threshold 5%): it is past its capacity; see the shed reasons on the dashboard.'),
+        ],
+      },
+    ],
+  ),
+  testCase(
+    'a 2-minute burst shedding 20%, a steady 3% shed, and a small instance refusing its one request a minute: no alert',
+    [
+      admitted(target, counter([[40, 100]])),
+      shedding(target, counter([[0, 20], [10, 24], [0, 56]])),
+      admitted(quietTarget, counter([[97, 100]])),
+      shedding(quietTarget, counter([[3, 100]])),
+      shedding(smallTarget, counter(onePerMinute(8))),
+      admitted(smallTarget, hold(0, 100)),
+    ],
+    quiet(['OrderRequestsShed'], [120, 180, 240, 300, 360, 420, 480]),
   ),
 ];

@@ -26,6 +26,15 @@ export const orderServiceAlerts: RuleGroup<AlertingRule> = {
         'p99 HTTP request duration on {{ $labels.instance }} is {{ $value | humanizeDuration }} over the last minute ' + `(threshold ${t}).`,
       formatThreshold: seconds,
     }),
+    ...rulesPerLevel('OrderRequestsShed', {
+      expr: (t) =>
+        `instance:http_server_admission_shed:ratio_rate1m > ${t} and on (${instance}) instance:http_server_admission_shed:rate1m > ${settings.minRequestRate}`,
+      summary: 'The order service refuses requests to protect itself (admission control).',
+      description: (t) =>
+        '{{ $labels.instance }} refused {{ $value | humanizePercentage }} of order requests with 503 over the last minute ' +
+        `(threshold ${t}): it is past its capacity; see the shed reasons on the dashboard.`,
+      formatThreshold: percent,
+    }),
     ...rulesPerLevel('OrdersStuckProcessing', {
       expr: (t) => `max by (${instance}) (orders_processing_oldest_age_seconds{${sel}}) > ${t}`,
       summary: 'Orders are stuck in PROCESSING: the reconciler is not finishing them.',

@@ -72,6 +72,15 @@ export const trafficRecords: RuleGroup<RecordingRule> = {
       record: 'instance:http_server_request_duration_seconds:p99_rate1m',
       expr: `histogram_quantile(0.99, sum by (${instance}, le) (rate(${buckets}[1m])))`,
     },
+    // Admission control (issue 9): requests refused at once by the order service, and their share of all
+    // requests that reached admission (admitted + shed).
+    { record: 'instance:http_server_admission_shed:rate1m', expr: `sum by (${instance}) (rate(http_server_admission_shed_total{${sel}}[1m]))` },
+    {
+      record: 'instance:http_server_admission_shed:ratio_rate1m',
+      expr:
+        `instance:http_server_admission_shed:rate1m / on (${instance}) ` +
+        `(instance:http_server_admission_shed:rate1m + on (${instance}) sum by (${instance}) (rate(http_server_admission_admitted_total{${sel}}[1m])))`,
+    },
     { record: 'job:http_server_requests:rate1m', expr: `sum by (job) (rate(${requests}{${sel}}[1m]))` },
     { record: 'job_route:http_server_requests:rate1m', expr: `sum by (${route}) (rate(${requests}{${sel}}[1m]))` },
     {

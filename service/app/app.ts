@@ -9,6 +9,7 @@ import type { OrderProcessor } from '../orders/order-processor.ts';
 import type { OrderRepository } from '../orders/order-repository.ts';
 import { ordersRouter } from '../orders/orders-router.ts';
 import type { WorkerPool } from '../workers/order-worker-pool.ts';
+import type { AdmissionControl } from '../admission/admission-control.ts';
 import { healthRouter, type Readiness } from './health-router.ts';
 import { errorHandler, notFound } from './http-errors.ts';
 
@@ -21,11 +22,13 @@ export interface AppDeps {
   metrics: OrderMetrics;
   readiness: Readiness;
   logger: Logger;
+  /** Overload protection of the order routes; undefined when OVERLOAD_PROTECTION is off. */
+  admission?: AdmissionControl | undefined;
 }
 
 /** The HTTP surface: health, orders, fault injection when enabled, JSON 404s and errors. */
 export function createApp(deps: AppDeps): Express {
-  const { config, pool, workers, repository, processor, metrics, readiness, logger } = deps;
+  const { config, pool, workers, repository, processor, metrics, readiness, logger, admission } = deps;
   const faults = new FaultState();
   const app = express();
   app.disable('x-powered-by');
@@ -35,9 +38,12 @@ export function createApp(deps: AppDeps): Express {
     if (readiness.shuttingDown) res.set('Connection', 'close');
     next();
   });
+  // Admission before the body is read: a refused request costs no parsing, and admitted ones bound the bodies in memory.
+  if (admission) app.use('/orders', admission.middleware);
   app.use(express.json({ limit: config.http.bodyLimit }));
   app.use(healthRouter(pool, readiness, config.db.pool.acquireTimeoutMs));
-  app.use(ordersRouter({ repository, processor, metrics, faults }));
+  const overload = admission && { admission, deadlineMs: config.overload.orderDeadlineMs };
+  app.use(ordersRouter({ repository, processor, metrics, faults, overload }));
   if (config.faultInjection) app.use(faultsRouter({ pool, workers, faults, logger }));
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -17,23 +17,51 @@ export class OrderProcessor {
   readonly #metrics: OrderMetrics;
   readonly #logger: Logger;
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #maxInFlight: number;
+  #roomWaiters: Array<() => void> = [];
   #stopped = false;
 
-  constructor(deps: { repository: OrderRepository; workers: WorkerPool; metrics: OrderMetrics; logger: Logger }) {
+  /**
+   * `maxInFlight`: orders being claimed, priced or finished at once. With the worker pool's threads plus its
+   * queue here, the pool's queue never overflows: an order beyond it is not started (it stays PENDING and the
+   * reconciler takes it when there is room) instead of being claimed, rejected by the pool and put back.
+   */
+  constructor(deps: { repository: OrderRepository; workers: WorkerPool; metrics: OrderMetrics; logger: Logger; maxInFlight?: number }) {
     this.#repository = deps.repository;
     this.#workers = deps.workers;
     this.#metrics = deps.metrics;
     this.#logger = deps.logger;
+    this.#maxInFlight = deps.maxInFlight ?? Number.POSITIVE_INFINITY;
   }
 
-  /** Starts processing an order without waiting for it; failures stay in the database for the reconciler. */
-  enqueue(orderId: string): void {
-    if (this.#stopped) return; // left PENDING; the next process's reconciler takes it
+  /** Orders that can be started now without overflowing the worker queue. */
+  get room(): number {
+    return this.#stopped ? 0 : Math.max(0, this.#maxInFlight - this.#inFlight.size);
+  }
+
+  /** Resolves once half the processor's capacity is free (or it stops): room for a worthwhile batch. */
+  async whenRoom(): Promise<void> {
+    const wanted = Math.min(Math.ceil(this.#maxInFlight / 2), 500);
+    while (!this.#stopped && this.room < wanted) await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+  }
+
+  /**
+   * Starts processing an order without waiting for it; failures stay in the database for the reconciler.
+   * False when there is no room (or the processor is stopping): the order stays PENDING for the reconciler.
+   */
+  enqueue(orderId: string): boolean {
+    if (this.#stopped || this.room === 0) return false; // left PENDING; the reconciler (or the next process's) takes it
     const work = this.#process(orderId).catch((error: unknown) => {
       this.#logger.warn({ orderId, err: error }, 'order processing interrupted; the reconciler will retry it');
     });
     this.#inFlight.add(work);
-    void work.finally(() => this.#inFlight.delete(work));
+    void work.finally(() => {
+      this.#inFlight.delete(work);
+      const waiters = this.#roomWaiters;
+      this.#roomWaiters = [];
+      for (const wake of waiters) wake();
+    });
+    return true;
   }
 
   get inFlight(): number {
@@ -43,6 +71,7 @@ export class OrderProcessor {
   /** Takes no new orders and waits for those in flight (bounded by the caller's shutdown deadline). */
   async drain(): Promise<void> {
     this.#stopped = true;
+    for (const wake of this.#roomWaiters.splice(0)) wake();
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 

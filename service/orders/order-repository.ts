@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { Order, OrderRequest, OrderStatus } from './order-schema.ts';
 
 interface OrderRow {
@@ -34,6 +34,7 @@ function toOrder(row: OrderRow): Order {
 
 export type CreateResult =
   | { kind: 'created'; order: Order }
+  | { kind: 'abandoned' }
   | { kind: 'replayed'; order: Order }
   | { kind: 'conflict'; order: Order };
 
@@ -51,14 +52,27 @@ export class OrderRepository {
    * Stores a new order. With an idempotency key, the unique constraint decides the race: the loser's insert
    * does nothing (after waiting for the winner's commit) and it reads the winner's row instead.
    */
-  async create(request: OrderRequest, hash: string, idempotencyKey: string | undefined): Promise<CreateResult> {
-    const inserted = await this.#pool.query<OrderRow>(
+  async create(request: OrderRequest, hash: string, idempotencyKey: string | undefined, beforeCommit?: () => boolean): Promise<CreateResult> {
+    if (!beforeCommit) return this.#insert(this.#pool, request, hash, idempotencyKey);
+    // A connection of its own, so that the last check (client still there, deadline not passed) is made with
+    // nothing left to wait for but the INSERT itself.
+    const client = await this.#pool.connect();
+    try {
+      if (!beforeCommit()) return { kind: 'abandoned' };
+      return await this.#insert(client, request, hash, idempotencyKey);
+    } finally {
+      client.release();
+    }
+  }
+
+  async #insert(db: Pool | PoolClient, request: OrderRequest, hash: string, idempotencyKey: string | undefined): Promise<CreateResult> {
+    const inserted = await db.query<OrderRow>(
       `INSERT INTO orders (idempotency_key, request_hash, customer, items) VALUES ($1, $2, $3, $4)
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING ${columns}`,
       [idempotencyKey ?? null, hash, request.customer, JSON.stringify(request.items)],
     );
     if (inserted.rows[0]) return { kind: 'created', order: toOrder(inserted.rows[0]) };
-    const existing = await this.#pool.query<OrderRow>(`SELECT ${columns} FROM orders WHERE idempotency_key = $1`, [idempotencyKey]);
+    const existing = await db.query<OrderRow>(`SELECT ${columns} FROM orders WHERE idempotency_key = $1`, [idempotencyKey]);
     const row = existing.rows[0];
     if (!row) throw new Error('idempotency key conflict without a stored order');
     return { kind: row.request_hash === hash ? 'replayed' : 'conflict', order: toOrder(row) };

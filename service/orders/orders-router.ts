@@ -1,16 +1,41 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
+import { priorityOf, type AdmissionControl } from '../admission/admission-control.ts';
 import { HttpError } from '../app/http-errors.ts';
+import { PoolQueueFullError } from '../db/pool.ts';
 import type { FaultState } from '../faults/fault-state.ts';
 import type { OrderMetrics } from './order-metrics.ts';
 import type { OrderProcessor } from './order-processor.ts';
 import type { OrderRepository } from './order-repository.ts';
+import { CommitGuard } from './commit-guard.ts';
 import { describeProblems, orderRequestSchema, requestHash } from './order-schema.ts';
 
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,200}$/;
 
-export function ordersRouter(deps: { repository: OrderRepository; processor: OrderProcessor; metrics: OrderMetrics; faults: FaultState }): Router {
-  const { repository, processor, metrics, faults } = deps;
+/** Overload protection for the order routes; absent when OVERLOAD_PROTECTION is off. */
+export interface OrderOverload {
+  admission: AdmissionControl;
+  deadlineMs: number;
+}
+
+export function ordersRouter(deps: { repository: OrderRepository; processor: OrderProcessor; metrics: OrderMetrics; faults: FaultState; overload?: OrderOverload }): Router {
+  const { repository, processor, metrics, faults, overload } = deps;
   const router = Router();
+
+  /** A full DB pool queue is refused like any other overload (503 + Retry-After), not as a DB outage. */
+  const refusedIfPoolFull = (error: unknown, res: Response, method: string): boolean => {
+    if (!(overload && error instanceof PoolQueueFullError)) return false;
+    overload.admission.refuse(res, 'db_pool_queue_full', priorityOf(method));
+    return true;
+  };
+
+  const commitGuard = (res: Response): CommitGuard | undefined => {
+    if (!overload) return undefined;
+    const { admission } = overload;
+    return new CommitGuard(res, overload.deadlineMs, {
+      onDeadline: () => admission.refuse(res, 'deadline', 'write'),
+      onAbandon: (reason) => admission.metrics.abandoned.add(1, { reason }),
+    });
+  };
 
   // The injected 500s hit the order API only, so the fault can always be switched off again.
   router.use('/orders', (_req, _res, next) => {
@@ -25,11 +50,28 @@ export function ordersRouter(deps: { repository: OrderRepository; processor: Ord
     }
     const parsed = orderRequestSchema.safeParse(req.body);
     if (!parsed.success) throw new HttpError(400, { error: 'invalid_request', problems: describeProblems(parsed.error) });
-    const result = await repository.create(parsed.data, requestHash(parsed.data), key);
+    const guard = commitGuard(res);
+    let result;
+    try {
+      result = await repository.create(
+        parsed.data,
+        requestHash(parsed.data),
+        key,
+        guard && (() => guard.enterCommit()),
+      );
+    } catch (error) {
+      if (res.headersSent) return; // already answered 503 at the deadline; nothing was stored
+      if (refusedIfPoolFull(error, res, req.method)) return;
+      throw error;
+    } finally {
+      guard?.dispose();
+    }
     switch (result.kind) {
+      case 'abandoned':
+        return; // answered 503 at the deadline, or the client is gone: nothing stored
       case 'created':
         metrics.created.add(1);
-        processor.enqueue(result.order.id);
+        processor.enqueue(result.order.id); // false when the worker queue is full: left PENDING for the reconciler
         res.status(201).location(`/orders/${result.order.id}`).json(result.order);
         return;
       case 'replayed':
@@ -46,7 +88,13 @@ export function ordersRouter(deps: { repository: OrderRepository; processor: Ord
   });
 
   router.get('/orders/:id', async (req, res) => {
-    const order = await repository.find(req.params.id);
+    let order;
+    try {
+      order = await repository.find(req.params.id);
+    } catch (error) {
+      if (refusedIfPoolFull(error, res, req.method)) return;
+      throw error;
+    }
     if (!order) throw new HttpError(404, { error: 'not_found', message: `no order ${req.params.id}` });
     res.json(order);
   });

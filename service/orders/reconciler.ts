@@ -17,11 +17,15 @@ export interface ReconcilerDeps {
   config: ServiceConfig['orders'];
 }
 
+/** Orders one pass looks at, at most. */
+const batchLimit = 500;
+
 export class Reconciler {
   readonly #deps: ReconcilerDeps;
   #timer: NodeJS.Timeout | undefined;
   #statsTimer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
+  #stopping = false;
 
   constructor(deps: ReconcilerDeps) {
     this.#deps = deps;
@@ -29,9 +33,10 @@ export class Reconciler {
 
   start(): void {
     const tick = (): void => {
-      this.#running = this.reconcileOnce()
-        .then(() => undefined)
-        .catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'reconcile pass failed'));
+      if (this.#running) return; // a pass still working through a backlog; never two at once
+      this.#running = this.#drainBacklog()
+        .catch((error: unknown) => this.#deps.logger.warn({ err: error }, 'reconcile pass failed'))
+        .finally(() => (this.#running = undefined));
     };
     tick();
     this.#timer = setInterval(tick, this.#deps.config.reconcileIntervalMs);
@@ -41,20 +46,44 @@ export class Reconciler {
   }
 
   async stop(): Promise<void> {
+    this.#stopping = true;
     clearInterval(this.#timer);
     clearInterval(this.#statsTimer);
     await this.#running;
   }
 
-  /** One pass; returns what it did, for tests and logs. */
-  async reconcileOnce(): Promise<{ resumed: number; failed: number; resubmitted: number }> {
+  /**
+   * Passes back to back while each finds more orders than the processor had room for, waiting for room in
+   * between: a backlog left by a surge is worked off at the pace of the workers, never pushed past their queue.
+   */
+  async #drainBacklog(): Promise<void> {
+    for (;;) {
+      const outcome = await this.reconcileOnce();
+      if (!outcome.more || this.#stopping) return;
+      await this.#deps.processor.whenRoom();
+      if (this.#stopping) return;
+    }
+  }
+
+  /**
+   * One pass, taking no more orders than the processor has room for; returns what it did (for tests and
+   * logs) and whether more may be waiting.
+   */
+  async reconcileOnce(): Promise<{ resumed: number; failed: number; resubmitted: number; more: boolean }> {
     const { repository, processor, metrics, logger, config } = this.#deps;
-    const outcome = { resumed: 0, failed: 0, resubmitted: 0 };
+    const outcome = { resumed: 0, failed: 0, resubmitted: 0, more: false };
+    const room = Math.min(batchLimit, processor.room);
+    if (room === 0) return { ...outcome, more: true };
     // PENDING orders younger than this are normally in the processor already.
     const pendingAfterMs = Math.max(config.reconcileIntervalMs, 1_000);
-    for (const order of await repository.findStuck(config.stuckProcessingAfterMs, pendingAfterMs, 500)) {
+    const found = await repository.findStuck(config.stuckProcessingAfterMs, pendingAfterMs, room);
+    outcome.more = found.length === room;
+    for (const order of found) {
       if (order.status === 'PENDING') {
-        processor.enqueue(order.id);
+        if (!processor.enqueue(order.id)) {
+          outcome.more = true;
+          break;
+        }
         outcome.resubmitted++;
       } else if (order.attempts >= config.maxAttempts) {
         if (await repository.fail(order.id, 'stuck_in_processing')) {
@@ -64,7 +93,7 @@ export class Reconciler {
         }
       } else if (await repository.requeueStuck(order.id, config.stuckProcessingAfterMs)) {
         metrics.reconciled.add(1, { outcome: 'resumed' });
-        processor.enqueue(order.id);
+        processor.enqueue(order.id); // without room it stays PENDING and the next pass takes it
         outcome.resumed++;
       }
     }

@@ -1,0 +1,117 @@
+// `npm run bench`: the seed's surge against one order service with the incident's heap cap, overload protection
+// off and on side by side, at 1x, 2x and 10x its measured capacity (issue 9). Capacity is measured first, in
+// the same run: closed loop, 64 connections, protection off. Each scenario gets a fresh service on the same
+// PostgreSQL; a crash in one does not colour the next. Absolute figures drift on a shared 2-core machine (the
+// load generator runs on it too); compare the columns of one run. Latencies are given as the clients saw them
+// and as the service measured them (http_server_request_duration_seconds): on a loaded machine the first also
+// hold the kernel's and the load generator's own delays.
+import { startOrderService } from '../stack/order-service-process.ts';
+import { runSurge, type SurgeResult } from '../stack/surge-load.ts';
+import { startTestPostgres } from '../test/support/test-postgres.ts';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 15);
+const heapCap = '--max-old-space-size=256';
+const serviceEnv = { DB_POOL_MAX: '10', LOG_LEVEL: 'error' };
+
+interface Row {
+  scenario: string;
+  surge: SurgeResult;
+  crashed: boolean;
+  stored: number;
+  backlogSeconds: number | undefined;
+  shedReasons: string;
+}
+
+const db = await startTestPostgres();
+const rows: Row[] = [];
+let run = 0;
+
+async function storedFor(customer: string): Promise<{ stored: number; open: number }> {
+  const { rows: [row] } = await db.pool.query<{ stored: number; open: number }>(
+    `SELECT count(*)::int AS stored, count(*) FILTER (WHERE status IN ('PENDING', 'PROCESSING'))::int AS open FROM orders WHERE customer = $1`,
+    [customer],
+  );
+  return row!;
+}
+
+async function scenario(title: string, protection: boolean, load: { connections: number; rate?: number; amount: number }): Promise<Row> {
+  const customer = `bench-${process.pid}-${run++}`;
+  const service = await startOrderService({ nodeArgs: [heapCap], env: { ...serviceEnv, DATABASE_URL: db.url, OVERLOAD_PROTECTION: String(protection) } });
+  try {
+    const surge = await runSurge({ apiUrl: service.apiUrl, metricsUrl: service.metricsUrl, customer, ...load });
+    const crashed = service.process.child.exitCode !== null || service.process.child.signalCode !== null;
+    const shedReasons = crashed ? '' : await shedByReason(service.metricsUrl);
+    // The backlog: every accepted order reaches COMPLETED or FAILED; measured up to 90 s after the surge.
+    const ended = performance.now();
+    let backlogSeconds: number | undefined;
+    while (!crashed && performance.now() - ended < 90_000) {
+      if ((await storedFor(customer)).open === 0) {
+        backlogSeconds = (performance.now() - ended) / 1000;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const row = { scenario: title, surge, crashed, stored: (await storedFor(customer)).stored, backlogSeconds, shedReasons };
+    print(row);
+    return row;
+  } finally {
+    await service.stop();
+  }
+}
+
+/** Refusals by reason, from the service's own counters. */
+async function shedByReason(metricsUrl: string): Promise<string> {
+  const text = await (await fetch(metricsUrl)).text();
+  const counts = new Map<string, number>();
+  for (const match of text.matchAll(/^http_server_admission_shed_total\{[^}]*reason="([^"]+)"[^}]*\} (\S+)$/gm)) {
+    counts.set(match[1]!, (counts.get(match[1]!) ?? 0) + Number(match[2]));
+  }
+  return [...counts].filter(([, n]) => n > 0).map(([reason, n]) => `${reason}=${n}`).join(',');
+}
+
+const fmt = (n: number | undefined, digits = 0): string => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits));
+
+function print(row: Row): void {
+  const s = row.surge;
+  console.log(
+    [
+      row.scenario.padEnd(24),
+      `${fmt(s.goodputPerSecond).padStart(5)} 201/s`,
+      `accepted p50/p99 ${fmt(s.acceptedP50Ms)}/${fmt(s.acceptedP99Ms)} ms`,
+      `shed p99 ${fmt(s.shedP99Ms)} ms`,
+      `server: accepted p99 ${fmt(s.server?.acceptedP99Ms)} ms, shed p99 ${fmt(s.server?.shedP99Ms, 1)} ms, shed <10ms ${fmt((s.server?.shedWithin10msShare ?? Number.NaN) * 100, 1)}%`,
+      `heap old-gen peak ${fmt((s.heapOldGenerationPeakBytes ?? Number.NaN) / 2 ** 20)} MiB`,
+      `event-loop p99 max ${fmt((s.eventLoopDelayP99MaxSeconds ?? Number.NaN) * 1000)} ms`,
+      row.crashed ? 'CRASHED' : 'up',
+      `201s ${s.created} stored ${row.stored} (extra ${row.stored - s.created})`,
+      `unanswered ${s.unanswered}`,
+      `backlog ${row.backlogSeconds === undefined ? '>90' : fmt(row.backlogSeconds, 1)} s`,
+      `statuses ${JSON.stringify(s.statuses)}`,
+      row.shedReasons ? `shed ${row.shedReasons}` : '',
+    ].join('  '),
+  );
+}
+
+try {
+  console.log(`heap cap ${heapCap}, ${seconds} s a scenario, DB pool 10; the machine is shared: compare within this run`);
+  const capacityRun = await scenario('capacity (64 conn, off)', false, { connections: 64, amount: 600 * seconds });
+  const capacity = Math.max(50, Math.round(capacityRun.surge.goodputPerSecond));
+  console.log(`measured capacity: ${capacity} orders/s`);
+  const levels = [
+    { name: '1x', connections: 64, factor: 1 },
+    { name: '2x', connections: 1000, factor: 2 },
+    { name: '10x', connections: 5000, factor: 10 },
+  ];
+  for (const level of levels) {
+    const rate = capacity * level.factor;
+    const load = { connections: level.connections, rate, amount: rate * seconds };
+    for (const protection of [false, true]) rows.push(await scenario(`${level.name} ${level.connections} conn ${protection ? 'on' : 'off'}`, protection, load));
+  }
+  const [offAt1x, onAt1x] = rows;
+  console.log(`\n1x throughput, protection on / off: ${(onAt1x!.surge.goodputPerSecond / offAt1x!.surge.goodputPerSecond).toFixed(3)}`);
+  for (const row of rows.slice(2)) {
+    console.log(`${row.scenario}: goodput / capacity ${(row.surge.goodputPerSecond / capacity).toFixed(2)}`);
+  }
+} finally {
+  await db.destroy();
+}

@@ -1,0 +1,190 @@
+import { AsyncResource } from 'node:async_hooks';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { OverloadConfig } from '../config.ts';
+import { createAdmissionMetrics, type AdmissionMetrics, type Priority, type ShedReason } from './admission-metrics.ts';
+import { GradientLimit } from './gradient-limit.ts';
+import { heapPressure, sampleEventLoopDelay } from './overload-signals.ts';
+
+export interface AdmissionControl {
+  /** In front of the order routes, before the body is read: admits the request, queues it briefly, or answers 503 at once. */
+  readonly middleware: RequestHandler;
+  readonly metrics: AdmissionMetrics;
+  /** Answers 503 + Retry-After with a JSON body naming the reason, and counts it. */
+  refuse(res: Response, reason: ShedReason, priority: Priority): void;
+  stop(): void;
+}
+
+/** How often the heap is read (reading every heap space per request would cost more than the request). */
+const heapSampleMs = 100;
+
+const messages: Record<ShedReason, string> = {
+  concurrency_limit: 'the service is at its concurrency limit; retry after the delay given',
+  queue_timeout: 'the service could not start the request in time; retry after the delay given',
+  event_loop_delay: 'the service is too busy to answer in time; retry after the delay given',
+  heap: 'the service is short of memory; retry after the delay given',
+  db_pool_waiting: 'too many requests are waiting for the database; retry after the delay given',
+  db_pool_queue_full: 'too many requests are waiting for the database; retry after the delay given',
+  deadline: 'the order could not be stored in time and was not stored; retry after the delay given',
+};
+
+export function priorityOf(method: string): Priority {
+  return method === 'GET' || method === 'HEAD' ? 'read' : 'write';
+}
+
+interface Waiting {
+  req: Request;
+  res: Response;
+  next: NextFunction;
+  priority: Priority;
+  queuedAt: number;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Admission control for the order routes: an adaptive concurrency limit (gradient, see gradient-limit.ts) and
+ * hard guards on what killed the seed service (event-loop delay, old-generation heap against the limit the
+ * process dies at, callers waiting for a DB connection).
+ *
+ * Over the limit a request may wait in a short queue, but only if the queue ahead of it can be served within
+ * `queueMaxWaitMs` at the rate requests are finishing now (Little's law: limit / recent latency); otherwise it is
+ * refused at once. The queue absorbs the bursts real clients send without letting anyone wait long, and a
+ * refusal never comes after a wait unless the estimate was wrong (then at `queueMaxWaitMs`, as queue_timeout).
+ * Reads are served from a reserve writes cannot take and leave the queue first; the guards shed writes only.
+ */
+export function createAdmissionControl(config: OverloadConfig['admission'], pool: { readonly waitingCount: number }): AdmissionControl {
+  const limiter = new GradientLimit({
+    initialLimit: config.initialLimit,
+    minLimit: config.minLimit,
+    maxLimit: config.maxLimit,
+    tolerance: config.latencyTolerance,
+  });
+  let inFlight = 0;
+  const queues: Record<Priority, Waiting[]> = { read: [], write: [] };
+  const eventLoop = sampleEventLoopDelay();
+  const heap = heapPressure();
+  let heapRatio = heap.ratio();
+  const heapTimer = setInterval(() => (heapRatio = heap.ratio()), heapSampleMs);
+  heapTimer.unref();
+  const metrics = createAdmissionMetrics({
+    limit: () => limiter.limit,
+    inFlight: () => inFlight,
+    queued: () => queues.read.length + queues.write.length,
+    baselineSeconds: () => (limiter.baselineMs === undefined ? undefined : limiter.baselineMs / 1000),
+  });
+  const bodies = Object.fromEntries(
+    Object.entries(messages).map(([reason, message]) => [reason, JSON.stringify({ error: 'overloaded', reason, message, retryAfterSeconds: config.retryAfterSeconds })]),
+  ) as Record<ShedReason, string>;
+  const retryAfter = String(config.retryAfterSeconds);
+
+  const limitFor = (priority: Priority): number => {
+    const limit = limiter.limit;
+    if (priority === 'read' || config.readReserve === 0) return limit;
+    return Math.max(1, limit - Math.max(1, Math.ceil(limit * config.readReserve)));
+  };
+  /**
+   * Requests that can start within the wait budget at the rate they finish now (limit / latency), halved: the
+   * latency of the last window lags a surge, and a request refused at once costs its client less than one
+   * refused after waiting.
+   */
+  const queueCapacity = (): number => {
+    const latency = limiter.recentLatencyMs ?? limiter.baselineMs;
+    if (latency === undefined) return Math.floor(limiter.limit / 2); // no measure yet
+    return Math.floor((0.5 * limiter.limit * config.queueMaxWaitMs) / Math.max(latency, 1));
+  };
+
+  const guardRefusal = (priority: Priority): ShedReason | undefined => {
+    if (priority === 'read') return undefined;
+    if (eventLoop.recentMaxMs() > config.eventLoopDelayMaxMs) return 'event_loop_delay';
+    if (heapRatio > config.heapMaxRatio) return 'heap';
+    if (pool.waitingCount >= config.dbWaitingMax) return 'db_pool_waiting';
+    return undefined;
+  };
+
+  const refuse = (res: Response, reason: ShedReason, priority: Priority): void => {
+    metrics.shed.add(1, { reason, priority });
+    if (res.headersSent) return;
+    res.status(503).set('Retry-After', retryAfter).type('application/json').send(bodies[reason]);
+  };
+
+  const admit = (res: Response, next: NextFunction, priority: Priority, waitedMs: number): void => {
+    inFlight++;
+    metrics.admitted.add(1, { priority });
+    metrics.queueWait.record(waitedMs / 1000, { priority });
+    const started = performance.now();
+    const inFlightAtStart = inFlight;
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      inFlight--;
+      limiter.addSample(performance.now() - started, inFlightAtStart);
+      startWaiting();
+    };
+    res.once('finish', finish);
+    res.once('close', finish);
+    next();
+  };
+
+  /** Starts queued requests while there is room under the limit, reads first. */
+  const startWaiting = (): void => {
+    for (const priority of ['read', 'write'] as const) {
+      const queue = queues[priority];
+      while (queue.length > 0 && inFlight < limitFor(priority)) {
+        const waiting = queue.shift()!;
+        clearTimeout(waiting.timer);
+        if (waiting.res.destroyed) continue; // its client left while it waited
+        admit(waiting.res, waiting.next, priority, performance.now() - waiting.queuedAt);
+      }
+    }
+  };
+
+  const enqueue = (req: Request, res: Response, next: NextFunction, priority: Priority): void => {
+    const queue = queues[priority];
+    const waiting: Waiting = {
+      req,
+      res,
+      // Started later from another request's completion: keep this request's own async context (its trace
+      // span and route) rather than that request's.
+      next: AsyncResource.bind(next),
+      priority,
+      queuedAt: performance.now(),
+      timer: setTimeout(() => {
+        const index = queue.indexOf(waiting);
+        if (index >= 0) queue.splice(index, 1);
+        refuse(res, 'queue_timeout', priority);
+      }, config.queueMaxWaitMs),
+    };
+    queue.push(waiting);
+  };
+
+  const middleware: RequestHandler = (req, res, next) => {
+    const priority = priorityOf(req.method);
+    const guard = guardRefusal(priority);
+    if (guard) {
+      refuse(res, guard, priority);
+      return;
+    }
+    const queued = queues.read.length + queues.write.length;
+    if (queued === 0 && inFlight < limitFor(priority)) {
+      admit(res, next, priority, 0);
+      return;
+    }
+    const ahead = priority === 'read' ? queues.read.length : queued;
+    if (ahead < queueCapacity()) {
+      enqueue(req, res, next, priority);
+      return;
+    }
+    refuse(res, 'concurrency_limit', priority);
+  };
+
+  return {
+    middleware,
+    metrics,
+    refuse,
+    stop: () => {
+      clearInterval(heapTimer);
+      eventLoop.stop();
+      for (const queue of Object.values(queues)) for (const waiting of queue.splice(0)) clearTimeout(waiting.timer);
+    },
+  };
+}
