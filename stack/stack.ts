@@ -97,7 +97,15 @@ export async function startStack(config: StackConfig, log: Logger, options: Star
     const token = ensureRelayToken(config.relay.tokenFile);
     mkdirSync(join(config.dataDir, 'relay'), { recursive: true });
     const relay = await startRelay({ port: config.relay.port, outboxDir: join(config.dataDir, 'relay'), bearerToken: token, slackWebhookUrl, smtp, echo,
-      env: { ALERTMANAGER_URL: `http://127.0.0.1:${config.alertmanager.port}`, LOG_LEVEL: config.logLevel, ...options.relayEnv } });
+      env: {
+        ALERTMANAGER_URL: `http://127.0.0.1:${config.alertmanager.port}`,
+        // Graphs in pages: the stack's Prometheus (started after the relay; a page before it is up goes without),
+        // and the Slack stand-in fetches the images from the relay itself.
+        PROMETHEUS_URL: `http://127.0.0.1:${config.prometheus.port}`,
+        RELAY_PUBLIC_URL: `http://127.0.0.1:${config.relay.port}`,
+        LOG_LEVEL: config.logLevel,
+        ...options.relayEnv,
+      } });
     watch('alert-relay', relay.process);
     started('alert-relay', () => relay.stop());
 

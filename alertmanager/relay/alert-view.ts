@@ -1,6 +1,6 @@
 // What Slack pages and emails show about a notification, worked out once: titles, severity, times, durations and
 // links. Values stay raw (untrusted) here; each renderer escapes for its own format.
-import type { Alert, WebhookPayload } from './intake/webhook-payload.ts';
+import type { Alert, EscalationNote, WebhookPayload } from './intake/webhook-payload.ts';
 
 export type Severity = 'critical' | 'warning' | 'info' | 'none';
 
@@ -41,6 +41,13 @@ export interface NotificationView {
   alerts: AlertView[];
   truncatedAlerts: number;
   groupLabels: Array<[string, string]>;
+  /** Set when the relay sends this again because nobody acknowledged it. */
+  escalation: EscalationNote | undefined;
+}
+
+/** "ESCALATED 1/2: not acknowledged for 5m 0s" */
+export function escalationLine(e: EscalationNote): string {
+  return `ESCALATED ${e.step}/${e.steps}: not acknowledged for ${formatDuration(e.unacknowledgedSeconds * 1000)}`;
 }
 
 const severities: Severity[] = ['critical', 'warning', 'info'];
@@ -116,6 +123,7 @@ export function notificationView(payload: WebhookPayload, alertIndexes: readonly
     alerts,
     truncatedAlerts: payload.truncatedAlerts,
     groupLabels: Object.entries(payload.groupLabels).filter(([k]) => k !== 'alertname'),
+    escalation: payload.escalation,
   };
 }
 

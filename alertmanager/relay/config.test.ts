@@ -51,7 +51,7 @@ describe('relay config', () => {
   it('reads secrets from files and env vars, relative to the config file', () => {
     const config = parseRelayConfig(base(), join(dir, 'relay.yml'), { env });
     expect(config.bearerTokens).toEqual(['a-token-from-a-file', 'the-next-token']);
-    expect(config.slack.get('oncall')?.webhookUrl).toBe(env.SLACK_URL);
+    expect(config.slack.get('oncall')).toMatchObject({ mode: 'webhook', webhookUrl: env.SLACK_URL });
     expect(config.secrets).toContain(env.SLACK_URL);
   });
 
@@ -105,6 +105,64 @@ describe('relay config', () => {
   it('reports YAML syntax errors with their line', () => {
     const message = errorOf(() => parseRelayConfig('receivers:\n  a: [\n', 'relay.yml', { env }));
     expect(message).toMatch(/line \d+/);
+  });
+
+  it('reads the graphs settings: off without a prometheusUrl, defaults filled in, mistakes named by key', () => {
+    const graphsOf = (yaml: string) => parseRelayConfig(base(yaml), join(dir, 'relay.yml'), { env }).graphs;
+    expect(graphsOf('')).toBeUndefined();
+    expect(graphsOf('graphs: { prometheusUrl: "" }')).toBeUndefined();
+    expect(graphsOf('graphs: { prometheusUrl: http://127.0.0.1:9090, publicBaseUrl: "https://relay.example.org/" }')).toEqual({
+      prometheusUrl: 'http://127.0.0.1:9090',
+      publicBaseUrl: 'https://relay.example.org',
+      budgetSeconds: 2,
+      windowMinutes: 30,
+      maxPerMessage: 3,
+      width: 720,
+      height: 300,
+    });
+    expect(errorOf(() => graphsOf('graphs: { prometheusUrl: ftp://x }'))).toContain('graphs.prometheusUrl');
+    expect(errorOf(() => graphsOf('graphs: { prometheusUrl: http://x, budgetSeconds: 0 }'))).toContain('graphs.budgetSeconds');
+    expect(errorOf(() => graphsOf('graphs: { prometheusUrl: http://x, maxPerMessage: 50 }'))).toContain('graphs.maxPerMessage');
+    expect(errorOf(() => graphsOf('graphs: { prometheusUrl: http://x, budget: 2 }'))).toMatch(/graphs.*budget/);
+  });
+
+  it('reads Slack app destinations (bot token and channel) beside webhook ones, naming the key of a mistake', () => {
+    writeFileSync(join(dir, 'bot-token'), 'xoxb-111-222-BOTSECRET\n');
+    writeFileSync(join(dir, 'signing-secret'), 'signing-secret-0123456789\n');
+    const withPager = (dest: string, extra = '') =>
+      parseRelayConfig(base(extra).replace('    webhookUrl: { env: SLACK_URL }\n', `    webhookUrl: { env: SLACK_URL }\n  pager:\n${dest}\n`), join(dir, 'relay.yml'), { env });
+    const good = withPager('    botToken: { file: bot-token }\n    channel: C0PAGER', 'slackApp: { signingSecret: { file: signing-secret } }');
+    expect(good.slack.get('pager')).toMatchObject({ mode: 'app', botToken: 'xoxb-111-222-BOTSECRET', channel: 'C0PAGER', apiUrl: 'https://slack.com/api/' });
+    expect(good.slack.get('oncall')).toMatchObject({ mode: 'webhook' });
+    expect(good.slackApp).toEqual({ signingSecret: 'signing-secret-0123456789', interactivityPath: '/slack/interactions', silencePollSeconds: 30 });
+    expect(good.secrets).toEqual(expect.arrayContaining(['xoxb-111-222-BOTSECRET', 'signing-secret-0123456789']));
+    expect(errorOf(() => withPager('    botToken: { file: bot-token }'))).toContain('slack.pager.channel');
+    expect(errorOf(() => withPager('    botToken: { file: bot-token }\n    channel: C1\n    webhookUrl: { env: SLACK_URL }'))).toContain('slack.pager.botToken');
+    expect(errorOf(() => withPager('    channel: C1'))).toContain('slack.pager.webhookUrl');
+    const notToken = errorOf(() => withPager('    botToken: { file: signing-secret }\n    channel: C1'));
+    expect(notToken).toContain('slack.pager.botToken');
+    expect(notToken).not.toContain('signing-secret-0123456789');
+    expect(errorOf(() => withPager('    botToken: { file: bot-token }\n    channel: C1', 'slackApp: { signingSecret: inline-secret }'))).toContain('slackApp.signingSecret');
+  });
+
+  it('validates escalation on a route: needs a Slack app destination, known step destinations, at least one step', () => {
+    writeFileSync(join(dir, 'bot-token-2'), 'xoxb-333-444-BOTSECRET\n');
+    const withEscalation = (escalation: string, slackOfRoute = 'pager') =>
+      parseRelayConfig(
+        base().replace('    webhookUrl: { env: SLACK_URL }\n', `    webhookUrl: { env: SLACK_URL }\n  pager:\n    botToken: { file: bot-token-2 }\n    channel: C0PAGER\n`).replace(
+          "    - slack: [oncall]\n      matchers: { severity: critical, service: { regex: \"order-.*\" } }",
+          `    - slack: [${slackOfRoute}]\n      escalation: ${escalation}`,
+        ),
+        join(dir, 'relay.yml'),
+        { env },
+      );
+    const good = withEscalation('{ afterSeconds: 300, steps: [{ slack: [oncall] }] }');
+    expect(good.receivers.get('slack-oncall')?.[0]?.escalation).toEqual({ afterSeconds: 300, severities: ['critical'], repage: true, steps: [{ slack: ['oncall'], email: [] }] });
+    expect(errorOf(() => withEscalation('{ afterSeconds: 300, steps: [{ slack: [oncall] }] }', 'oncall'))).toMatch(/receivers\.slack-oncall\.0\.escalation: escalation needs a Slack app destination/);
+    expect(errorOf(() => withEscalation('{ afterSeconds: 300, steps: [{ email: [nobody] }] }'))).toContain('receivers.slack-oncall.0.escalation.steps.0.email.0');
+    expect(errorOf(() => withEscalation('{ afterSeconds: 300, steps: [] }'))).toContain('receivers.slack-oncall.0.escalation.steps');
+    expect(errorOf(() => withEscalation('{ afterSeconds: 300, steps: [{}] }'))).toContain('receivers.slack-oncall.0.escalation.steps.0');
+    expect(errorOf(() => withEscalation('{ afterSeconds: soon, steps: [{ slack: [oncall] }] }'))).toContain('receivers.slack-oncall.0.escalation.afterSeconds');
   });
 
   it('takes the path from --config or RELAY_CONFIG', () => {

@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { booleanSetting, describeIssues, portNumber as port } from '../../common/config-fields.ts';
+import type { GraphsConfig } from './graphs/alert-graphs.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -18,19 +19,38 @@ const secretRef = z.union(
 );
 export type SecretRef = z.infer<typeof secretRef>;
 
+/** An http(s) URL, or empty / unset (as `${VAR:-}` expands) for "none". */
+const optionalUrl = z.union([z.literal('').transform(() => undefined), z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })]).optional();
 const positiveSeconds = z.coerce.number().positive();
 const name = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'names use letters, digits, _ . -');
 
 /** Label matchers narrowing a route: exact value, or `{ regex }` (anchored, as in Alertmanager). */
 const labelMatcher = z.union([z.string(), z.strictObject({ regex: z.string() }), z.strictObject({ notEqual: z.string() })]);
 
-const slackDestination = z.strictObject({
-  webhookUrl: secretRef,
-  /** Slack allows about one message a second per webhook, with short bursts. */
-  ratePerSecond: z.coerce.number().positive().default(1),
-  burst: z.coerce.number().int().positive().default(3),
-  timeoutSeconds: positiveSeconds.default(10),
-});
+/**
+ * A Slack destination: an incoming webhook (`webhookUrl`, the default mode), or a Slack app (`botToken` and
+ * `channel`): messages through the Web API, so that a group's later notifications go in the first one's thread,
+ * the first one is updated (RESOLVED, acknowledged) and buttons act.
+ */
+const slackDestination = z
+  .strictObject({
+    webhookUrl: secretRef.optional(),
+    botToken: secretRef.optional(),
+    /** App mode: the channel ID (C0123...) or name the bot posts in; it must be a member. */
+    channel: z.string().min(1).optional(),
+    /** App mode: the Web API base URL (a stand-in in tests). */
+    apiUrl: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
+    /** Slack allows about one message a second per webhook or channel, with short bursts. */
+    ratePerSecond: z.coerce.number().positive().default(1),
+    burst: z.coerce.number().int().positive().default(3),
+    timeoutSeconds: positiveSeconds.default(10),
+  })
+  .superRefine((d, ctx) => {
+    if (d.webhookUrl && d.botToken) ctx.addIssue({ code: 'custom', path: ['botToken'], message: 'give either webhookUrl (incoming webhook) or botToken and channel (Slack app), not both' });
+    if (!d.webhookUrl && !d.botToken) ctx.addIssue({ code: 'custom', path: ['webhookUrl'], message: 'required: webhookUrl (incoming webhook), or botToken and channel (Slack app)' });
+    if (d.botToken && !d.channel) ctx.addIssue({ code: 'custom', path: ['channel'], message: 'required with botToken: the channel the bot posts in' });
+    if (d.webhookUrl && d.channel) ctx.addIssue({ code: 'custom', path: ['channel'], message: 'an incoming webhook posts in its own channel; channel is for app mode (botToken)' });
+  });
 
 const emailDestination = z.strictObject({
   to: z.array(z.email()).min(1),
@@ -58,10 +78,28 @@ const smtp = z.strictObject({
   messageIdDomain: z.string().optional(),
 });
 
+const escalationStep = z
+  .strictObject({ slack: z.array(name).default([]), email: z.array(name).default([]) })
+  .refine((s) => s.slack.length + s.email.length > 0, 'a step names at least one destination (slack: or email:)');
+
+/**
+ * Escalation of the route's pages that nobody acknowledges: each `afterSeconds` without an acknowledgement
+ * (and not resolved), the next step's destinations are notified and (repage) the page is repeated in its thread.
+ * Needs a Slack app destination on the route: acknowledging is a button there.
+ */
+const escalation = z.strictObject({
+  afterSeconds: positiveSeconds,
+  /** Only pages of these severities escalate. */
+  severities: z.array(z.string().min(1)).min(1).default(['critical']),
+  repage: booleanSetting.default(true),
+  steps: z.array(escalationStep).min(1).max(10),
+});
+
 const route = z.strictObject({
   matchers: z.record(z.string(), labelMatcher).default({}),
   slack: z.array(name).default([]),
   email: z.array(name).default([]),
+  escalation: escalation.optional(),
 });
 
 const fileSchema = z
@@ -92,7 +130,37 @@ const fileSchema = z
       .default({ backoffBaseSeconds: 1, backoffMaxSeconds: 300, shutdownGraceSeconds: 10 }),
     /** Base URL for silence links; defaults to the webhook's externalURL. */
     alertmanagerUrl: z.union([z.literal('').transform(() => undefined), z.url()]).optional(),
+    /**
+     * A graph of each alert's expression in every page and email, from Prometheus's query_range. Without a
+     * prometheusUrl (or with an empty one) pages carry no graphs. Only this URL is ever queried (never the alert's
+     * generatorURL host, which a webhook sender could point anywhere).
+     */
+    graphs: z
+      .strictObject({
+        prometheusUrl: optionalUrl,
+        /** Hard limit on what graphs may add to a page's delivery (query and drawing); past it the page goes without. */
+        budgetSeconds: positiveSeconds.max(30).default(2),
+        windowMinutes: positiveSeconds.max(360).default(30),
+        maxPerMessage: z.coerce.number().int().min(1).max(10).default(3),
+        width: z.coerce.number().int().min(200).max(2000).default(720),
+        height: z.coerce.number().int().min(120).max(1200).default(300),
+        /** Where Slack can fetch the relay's /graphs/<token>.png (incoming-webhook pages); unset: no images in Slack. */
+        publicBaseUrl: optionalUrl,
+      })
+      .optional(),
     slack: z.record(name, slackDestination).default({}),
+    /**
+     * Slack app interactivity (buttons on app-mode pages): Slack posts button presses to `interactivityPath`, signed
+     * with the app's signing secret. Without it, app-mode pages carry no buttons.
+     */
+    slackApp: z
+      .strictObject({
+        signingSecret: secretRef,
+        interactivityPath: z.string().startsWith('/').default('/slack/interactions'),
+        /** How often silences made from buttons are looked up in Alertmanager (expiry, deletion). */
+        silencePollSeconds: positiveSeconds.default(30),
+      })
+      .optional(),
     email: z
       .strictObject({ smtp, destinations: z.record(name, emailDestination) })
       .optional(),
@@ -133,6 +201,21 @@ const fileSchema = z
           if (!config.email || !(d in config.email.destinations))
             ctx.addIssue({ code: 'custom', path: ['receivers', receiver, i, 'email', j], message: `unknown email destination "${d}" (define it under email.destinations:)` });
         });
+        if (r.escalation) {
+          const path = ['receivers', receiver, i, 'escalation'];
+          if (!r.slack.some((d) => config.slack[d]?.botToken)) {
+            ctx.addIssue({ code: 'custom', path, message: 'escalation needs a Slack app destination (botToken) on this route: acknowledging is a button there' });
+          }
+          r.escalation.steps.forEach((step, k) => {
+            step.slack.forEach((d, j) => {
+              if (!(d in config.slack)) ctx.addIssue({ code: 'custom', path: [...path, 'steps', k, 'slack', j], message: `unknown Slack destination "${d}" (define it under slack:)` });
+            });
+            step.email.forEach((d, j) => {
+              if (!config.email || !(d in config.email.destinations))
+                ctx.addIssue({ code: 'custom', path: [...path, 'steps', k, 'email', j], message: `unknown email destination "${d}" (define it under email.destinations:)` });
+            });
+          });
+        }
         for (const [label, m] of Object.entries(r.matchers)) {
           if (typeof m === 'object' && 'regex' in m) {
             try {
@@ -149,8 +232,12 @@ const fileSchema = z
 type FileConfig = z.infer<typeof fileSchema>;
 export type LabelMatcher = z.infer<typeof labelMatcher>;
 export type Route = z.infer<typeof route>;
+export type EscalationPolicy = z.infer<typeof escalation>;
 
-export type SlackDestinationConfig = Omit<z.infer<typeof slackDestination>, 'webhookUrl'> & { name: string; webhookUrl: string };
+type SlackCommon = Omit<z.infer<typeof slackDestination>, 'webhookUrl' | 'botToken' | 'channel' | 'apiUrl'> & { name: string };
+export type SlackWebhookDestination = SlackCommon & { mode: 'webhook'; webhookUrl: string };
+export type SlackAppDestination = SlackCommon & { mode: 'app'; botToken: string; channel: string; apiUrl: string };
+export type SlackDestinationConfig = SlackWebhookDestination | SlackAppDestination;
 export type EmailDestinationConfig = z.infer<typeof emailDestination> & { name: string };
 export type SmtpConfig = Omit<z.infer<typeof smtp>, 'password'> & { password: string | undefined };
 
@@ -164,7 +251,10 @@ export interface RelayConfig {
   outbox: FileConfig['outbox'];
   delivery: FileConfig['delivery'];
   alertmanagerUrl: string | undefined;
+  /** Undefined when graphs are off (no graphs key, or no prometheusUrl). */
+  graphs: GraphsConfig | undefined;
   slack: Map<string, SlackDestinationConfig>;
+  slackApp: { signingSecret: string; interactivityPath: string; silencePollSeconds: number } | undefined;
   smtp: SmtpConfig | undefined;
   email: Map<string, EmailDestinationConfig>;
   receivers: Map<string, Route[]>;
@@ -235,9 +325,16 @@ export function parseRelayConfig(text: string, sourcePath: string, sources: Conf
 
   const slack = new Map<string, SlackDestinationConfig>();
   for (const [destName, dest] of Object.entries(file.slack)) {
-    const webhookUrl = secret(dest.webhookUrl, `slack.${destName}.webhookUrl`);
-    if (!/^https?:\/\//.test(webhookUrl)) throw new ConfigError(`slack.${destName}.webhookUrl: the secret is not an http(s) URL`);
-    slack.set(destName, { ...dest, name: destName, webhookUrl });
+    const { webhookUrl: urlRef, botToken: tokenRef, channel, apiUrl, ...common } = dest;
+    if (urlRef) {
+      const webhookUrl = secret(urlRef, `slack.${destName}.webhookUrl`);
+      if (!/^https?:\/\//.test(webhookUrl)) throw new ConfigError(`slack.${destName}.webhookUrl: the secret is not an http(s) URL`);
+      slack.set(destName, { ...common, name: destName, mode: 'webhook', webhookUrl });
+    } else if (tokenRef && channel) {
+      const botToken = secret(tokenRef, `slack.${destName}.botToken`);
+      if (!/^xox[a-z]-/.test(botToken)) throw new ConfigError(`slack.${destName}.botToken: the secret is not a Slack bot token (xoxb-...)`);
+      slack.set(destName, { ...common, name: destName, mode: 'app', botToken, channel, apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` });
+    }
   }
   const email = new Map<string, EmailDestinationConfig>();
   let smtpConfig: SmtpConfig | undefined;
@@ -257,7 +354,9 @@ export function parseRelayConfig(text: string, sourcePath: string, sources: Conf
     outbox: { ...file.outbox, path: resolve(baseDir, file.outbox.path) },
     delivery: file.delivery,
     alertmanagerUrl: file.alertmanagerUrl,
+    graphs: file.graphs?.prometheusUrl ? { ...file.graphs, prometheusUrl: file.graphs.prometheusUrl, publicBaseUrl: file.graphs.publicBaseUrl?.replace(/\/+$/, '') } : undefined,
     slack,
+    slackApp: file.slackApp ? { ...file.slackApp, signingSecret: secret(file.slackApp.signingSecret, 'slackApp.signingSecret') } : undefined,
     smtp: smtpConfig,
     email,
     receivers: new Map(Object.entries(file.receivers)),

@@ -9,14 +9,26 @@ import type { RelayConfig } from './config.ts';
 import { DeliveryWorker } from './delivery/delivery-worker.ts';
 import { RateLimiter } from './delivery/rate-limiter.ts';
 import { createEmailSender, createSmtpTransport } from './email/email-sender.ts';
+import { AlertGraphs } from './graphs/alert-graphs.ts';
+import { handleGraphRequest } from './graphs/graph-handler.ts';
+import { graphPathPrefix, slackGraphImages } from './graphs/slack-graph-images.ts';
+import { escalationPolicyFor } from './escalation/escalation-policy.ts';
+import { Escalator } from './escalation/escalator.ts';
+import { IncidentActions } from './interactivity/incident-actions.ts';
+import { incidentButtons } from './interactivity/incident-buttons.ts';
+import { createInteractionHandler } from './interactivity/interaction-handler.ts';
+import { SlackSignatureVerifier } from './interactivity/slack-signature.ts';
 import { createBearerAuth, type BearerAuth } from './intake/bearer-auth.ts';
 import { createWebhookHandler } from './intake/webhook-handler.ts';
 import { createRelayMetrics, type RelayMetrics } from './metrics.ts';
-import { OutboxStore } from './outbox/outbox-store.ts';
+import { OutboxStore, type SlackThread } from './outbox/outbox-store.ts';
 import { OutboxWriter } from './outbox/outbox-writer.ts';
 import type { RoutedDelivery } from './routing.ts';
 import type { SecretScrubber } from './secret-scrubber.ts';
-import { buildSlackMessage } from './slack/slack-message.ts';
+import { buildSlackMessage, type SlackMessage } from './slack/slack-message.ts';
+import { createSlackAppClient, type SlackAppClient } from './slack/slack-app-client.ts';
+import { createSlackAppSender } from './slack/slack-app-sender.ts';
+import { buildParentMessage } from './slack/slack-thread-message.ts';
 import { createSlackSender } from './slack/slack-sender.ts';
 import { WatchdogMonitor } from './watchdog/watchdog-monitor.ts';
 
@@ -64,18 +76,47 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
   let transport: Transporter | undefined;
   let workers = new Map<string, DeliveryWorker>();
 
+  /** Slack app clients by destination name (app mode), for the senders and the interactivity endpoint. */
+  let slackApps = new Map<string, SlackAppClient>();
+  const renderParent = (thread: SlackThread, cfg: RelayConfig): SlackMessage => {
+    const view = notificationView(thread.payload, thread.alertIndexes, cfg.alertmanagerUrl);
+    // Buttons only where presses can come back (interactivity configured); Silence needs Alertmanager's API.
+    const actions = cfg.slackApp ? incidentButtons(view, { acknowledged: thread.ackedBy !== undefined, canSilence: cfg.alertmanagerUrl !== undefined }) : undefined;
+    return buildParentMessage(view, thread.images, { ackedBy: thread.ackedBy, ackedAt: thread.ackedAt, ...(actions ? { actions } : {}) });
+  };
+
   function createWorkers(cfg: RelayConfig): Map<string, DeliveryWorker> {
+    slackApps = new Map();
     const created = new Map<string, DeliveryWorker>();
     const backoff = { baseMs: cfg.delivery.backoffBaseSeconds * 1000, maxMs: cfg.delivery.backoffMaxSeconds * 1000 };
     const scrub = (text: string): string => scrubber.scrub(text);
+    const graphs = cfg.graphs
+      ? new AlertGraphs(cfg.graphs, { outcome: (outcome) => metrics.graphs.inc({ outcome }), renderSeconds: (s) => metrics.graphRenderSeconds.observe(s) }, logger)
+      : undefined;
     for (const dest of cfg.slack.values()) {
-      const sender = createSlackSender(dest, (d) => buildSlackMessage(notificationView(d.payload, d.alertIndexes, cfg.alertmanagerUrl)));
+      if (dest.mode === 'app') {
+        const client = createSlackAppClient(dest, logger);
+        slackApps.set(dest.name, client);
+        const sender = createSlackAppSender({
+          client,
+          store,
+          alertmanagerUrl: cfg.alertmanagerUrl,
+          images: (d) => slackGraphImages(graphs, store, d, logger),
+          renderParent: (thread) => renderParent(thread, cfg),
+          escalationFor: (d) => escalationPolicyFor(cfg, d.payload, dest.name),
+          stored: (deliveries) => stored(deliveries),
+          logger,
+        });
+        created.set(`slack:${dest.name}`, new DeliveryWorker({ store, sender, limiter: new RateLimiter(dest.ratePerSecond, dest.burst), backoff, metrics, logger, scrub }));
+        continue;
+      }
+      const sender = createSlackSender(dest, async (d) => buildSlackMessage(notificationView(d.payload, d.alertIndexes, cfg.alertmanagerUrl), await slackGraphImages(graphs, store, d, logger)));
       created.set(`slack:${dest.name}`, new DeliveryWorker({ store, sender, limiter: new RateLimiter(dest.ratePerSecond, dest.burst), backoff, metrics, logger, scrub }));
     }
     if (cfg.smtp && cfg.email.size > 0) {
       transport = createSmtpTransport(cfg.smtp);
       for (const dest of cfg.email.values()) {
-        const sender = createEmailSender({ destination: dest, smtp: cfg.smtp, transport, alertmanagerUrl: cfg.alertmanagerUrl });
+        const sender = createEmailSender({ destination: dest, smtp: cfg.smtp, transport, alertmanagerUrl: cfg.alertmanagerUrl, graphs });
         const digest = dest.mode === 'digest' ? { intervalMs: dest.digestIntervalSeconds * 1000, maxPerMessage: digestMaxPerMessage } : undefined;
         created.set(`email:${dest.name}`, new DeliveryWorker({ store, sender, limiter: new RateLimiter(dest.ratePerSecond, dest.burst), backoff, metrics, logger, scrub, digest }));
       }
@@ -103,6 +144,41 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
     return monitor;
   };
   watchdog = startWatchdog(config);
+  const escalator = new Escalator({ store, config: () => config, metrics, logger, stored: (deliveries) => stored(deliveries) });
+  escalator.start();
+
+  const incidentActions = new IncidentActions({
+    store,
+    client: (destination) => slackApps.get(destination),
+    renderParent: (thread) => renderParent(thread, config),
+    alertmanagerUrl: () => config.alertmanagerUrl,
+    metrics,
+    logger,
+  });
+  const handleInteraction = createInteractionHandler({
+    verifier: new SlackSignatureVerifier(() => config.slackApp?.signingSecret ?? ''),
+    store,
+    actions: incidentActions,
+    metrics,
+    logger,
+  });
+  let silencePoll: NodeJS.Timeout | undefined;
+  const startSilencePoll = (cfg: RelayConfig): void => {
+    clearInterval(silencePoll);
+    silencePoll = undefined;
+    if (!cfg.slackApp) return;
+    let polling = false;
+    silencePoll = setInterval(() => {
+      if (polling) return;
+      polling = true;
+      incidentActions
+        .pollSilences()
+        .catch((error: unknown) => logger.warn({ err: error }, 'cannot check the silences in Alertmanager'))
+        .finally(() => (polling = false));
+    }, cfg.slackApp.silencePollSeconds * 1000);
+    silencePoll.unref();
+  };
+  startSilencePoll(config);
 
   const handleWebhook = createWebhookHandler({
     config: () => config,
@@ -142,7 +218,7 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
   const server: Server = createServer((req, res) => {
     inFlight += 1;
     res.once('close', requestDone);
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     // While stopping, each answer closes its connection so that keep-alive clients reconnect (elsewhere, or later).
     if (!accepting) res.setHeader('connection', 'close');
     const fail = (error: unknown): void => {
@@ -157,6 +233,10 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
         .metrics()
         .then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text))
         .catch(fail);
+    } else if (config.slackApp && path === config.slackApp.interactivityPath) {
+      handleInteraction(req, res).catch(fail);
+    } else if (path.startsWith(graphPathPrefix)) {
+      handleGraphRequest(req, res, path, store);
     } else if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {
@@ -213,12 +293,15 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
       for (const w of workers.values()) w.start();
       watchdog?.stop();
       watchdog = startWatchdog(next);
+      startSilencePoll(next);
       scrubber.set(next.secrets);
       logger.info({ destinations: [...workers.keys()] }, 'configuration reloaded');
     },
     async stop() {
       accepting = false;
       clearInterval(prune);
+      clearInterval(silencePoll);
+      escalator.stop();
       watchdog?.stop();
       // Keep listening while deliveries drain and requests in flight finish (up to the grace period): new webhooks and
       // /readyz are answered 503 with Retry-After (Alertmanager retries, a balancer moves on) instead of finding the

@@ -22,7 +22,7 @@ function matches(matcher: LabelMatcher, value: string | undefined): boolean {
   return v !== matcher.notEqual;
 }
 
-function routeMatches(route: Route, labels: Record<string, string>): boolean {
+export function routeMatches(route: Route, labels: Record<string, string>): boolean {
   return Object.entries(route.matchers).every(([label, m]) => matches(m, labels[label]));
 }
 

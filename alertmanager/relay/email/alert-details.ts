@@ -1,6 +1,6 @@
 // One alert's details in an email, as HTML (every value escaped) and as plain text: summary, description, labels,
 // times and the same links as in Slack. Shared by immediate emails and digests.
-import { formatDuration, formatTime, type AlertLinks, type AlertView, type NotificationView } from '../alert-view.ts';
+import { escalationLine, formatDuration, formatTime, type AlertLinks, type AlertView, type NotificationView } from '../alert-view.ts';
 import { truncateText } from '../truncate-text.ts';
 import { escapeHtml } from './html-escape.ts';
 
@@ -42,7 +42,7 @@ function when(alert: AlertView): string {
 
 export function statusLine(view: NotificationView): string {
   const status = view.status === 'firing' ? `FIRING:${view.firingCount}` : 'RESOLVED';
-  return `[${status}] ${truncateText(view.name, emailLimits.title)}${view.severity === 'none' ? '' : ` (${view.severity})`}`;
+  return `${view.escalation ? `${escalationLine(view.escalation)}: ` : ''}[${status}] ${truncateText(view.name, emailLimits.title)}${view.severity === 'none' ? '' : ` (${view.severity})`}`;
 }
 
 export function alertDetailsHtml(full: AlertView): string {

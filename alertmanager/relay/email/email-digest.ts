@@ -3,10 +3,17 @@
 import { formatTime, notificationView, type NotificationView } from '../alert-view.ts';
 import type { PendingDelivery } from '../outbox/outbox-store.ts';
 import { alertDetailsHtml, alertDetailsText, emailLimits, htmlDocument, statusLine } from './alert-details.ts';
-import type { EmailContent } from './email-message.ts';
+import { inlineGraphHtml, type EmailContent, type InlineGraph } from './email-message.ts';
 import { escapeHtml } from './html-escape.ts';
 
-export function buildDigestEmail(deliveries: readonly PendingDelivery[], subjectPrefix: string, alertmanagerUrl: string | undefined, now = new Date()): EmailContent {
+/** `graphs`: the small graph shown with a notification, by its index in `deliveries` (one per alert group). */
+export function buildDigestEmail(
+  deliveries: readonly PendingDelivery[],
+  subjectPrefix: string,
+  alertmanagerUrl: string | undefined,
+  now = new Date(),
+  graphs: ReadonlyMap<number, InlineGraph> = new Map(),
+): EmailContent {
   const entries: Array<{ at: Date; view: NotificationView }> = deliveries.map((d) => ({ at: new Date(d.receivedAt), view: notificationView(d.payload, d.alertIndexes, alertmanagerUrl, now) }));
   const firing = entries.reduce((n, e) => n + e.view.firingCount, 0);
   const resolved = entries.reduce((n, e) => n + e.view.resolvedCount, 0);
@@ -38,7 +45,7 @@ export function buildDigestEmail(deliveries: readonly PendingDelivery[], subject
       `<h3>Timeline</h3>`,
       `<table style="font-size:90%">${entries.map((e) => `<tr><td style="color:#555;padding-right:12px">${escapeHtml(formatTime(e.at))}</td><td>${escapeHtml(statusLine(e.view))}</td></tr>`).join('')}</table>`,
       `<h3>Details</h3>`,
-      ...entries.map((e) => `<h4 style="margin-bottom:0">${escapeHtml(statusLine(e.view))} <span style="color:#555;font-weight:normal">${escapeHtml(formatTime(e.at))}</span></h4>\n${shown(e.view).map(alertDetailsHtml).join('\n')}${more(e.view) > 0 ? `\n<p><em>and ${more(e.view)} more alerts</em></p>` : ''}`),
+      ...entries.map((e, i) => `<h4 style="margin-bottom:0">${escapeHtml(statusLine(e.view))} <span style="color:#555;font-weight:normal">${escapeHtml(formatTime(e.at))}</span></h4>\n${graphs.has(i) ? `${inlineGraphHtml(graphs.get(i)!)}\n` : ''}${shown(e.view).map(alertDetailsHtml).join('\n')}${more(e.view) > 0 ? `\n<p><em>and ${more(e.view)} more alerts</em></p>` : ''}`),
     ].join('\n'),
   );
   return { subject, text, html };

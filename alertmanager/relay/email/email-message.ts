@@ -11,7 +11,19 @@ export interface EmailContent {
   html: string;
 }
 
-export function buildNotificationEmail(view: NotificationView, subjectPrefix: string, receivedAt: Date): EmailContent {
+/** A graph shown inline in the HTML part: the image travels as a related MIME part with this Content-ID. */
+export interface InlineGraph {
+  cid: string;
+  title: string;
+  alt: string;
+  width: number;
+}
+
+export function inlineGraphHtml(graph: InlineGraph): string {
+  return `<div style="margin:12px 0"><img src="cid:${escapeHtml(graph.cid)}" alt="${escapeHtml(graph.alt)}" title="${escapeHtml(graph.title)}" width="${graph.width}" style="max-width:100%;border:1px solid #ddd"></div>`;
+}
+
+export function buildNotificationEmail(view: NotificationView, subjectPrefix: string, receivedAt: Date, graphs: readonly InlineGraph[] = []): EmailContent {
   const subject = `${subjectPrefix} ${statusLine(view)}`.replace(/[\r\n]+/g, ' ').slice(0, 250);
   const shown = view.alerts.slice(0, emailLimits.alertsPerNotification);
   const more = view.alerts.length - shown.length + view.truncatedAlerts;
@@ -23,6 +35,7 @@ export function buildNotificationEmail(view: NotificationView, subjectPrefix: st
     [
       `<h2 style="margin:0">${escapeHtml(statusLine(view))}</h2>`,
       `<p style="color:#555">${escapeHtml(intro)}</p>`,
+      ...graphs.map(inlineGraphHtml),
       ...shown.map(alertDetailsHtml),
       more > 0 ? `<p><em>and ${more} more alerts</em></p>` : '',
     ].join('\n'),

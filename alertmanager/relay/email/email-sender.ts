@@ -6,7 +6,9 @@ import type { DestinationSender, SendOutcome } from '../delivery/send-outcome.ts
 import { notificationView } from '../alert-view.ts';
 import type { PendingDelivery } from '../outbox/outbox-store.ts';
 import { buildDigestEmail } from './email-digest.ts';
-import { buildNotificationEmail, type EmailContent } from './email-message.ts';
+import { buildNotificationEmail, type EmailContent, type InlineGraph } from './email-message.ts';
+import type { AlertGraphs } from '../graphs/alert-graphs.ts';
+import { alertsOfDelivery } from '../graphs/delivery-alerts.ts';
 import { digestThreading, notificationThreading, type ThreadingHeaders } from './message-ids.ts';
 
 export function createSmtpTransport(smtp: SmtpConfig): Transporter {
@@ -48,37 +50,79 @@ export interface EmailSenderOptions {
   smtp: SmtpConfig;
   transport: Transporter;
   alertmanagerUrl: string | undefined;
+  /** Draws the graphs shown inline; undefined: emails without graphs. */
+  graphs?: AlertGraphs | undefined;
 }
 
-export function createEmailSender({ destination, smtp, transport, alertmanagerUrl }: EmailSenderOptions): DestinationSender {
-  const domain = smtp.messageIdDomain ?? (/@([^>\s]+)/.exec(smtp.from)?.[1] ?? 'alert-relay.local');
+/** Digest graphs: small, one per alert group, at most this many in one digest. */
+export const digestGraphs = { max: 20, width: 480, height: 200 } as const;
 
-  function compose(deliveries: readonly PendingDelivery[]): { content: EmailContent; threading: ThreadingHeaders } {
+interface Attachment {
+  filename: string;
+  content: Buffer;
+  cid: string;
+  contentType: string;
+}
+
+interface Composed {
+  content: EmailContent;
+  threading: ThreadingHeaders;
+  attachments: Attachment[];
+}
+
+export function createEmailSender({ destination, smtp, transport, alertmanagerUrl, graphs }: EmailSenderOptions): DestinationSender {
+  const domain = smtp.messageIdDomain ?? (/@([^>\s]+)/.exec(smtp.from)?.[1] ?? 'alert-relay.local');
+  const inline = (png: Buffer, key: string, title: string, alt: string, width: number): { graph: InlineGraph; attachment: Attachment } => {
+    const cid = `graph-${key}@${domain}`;
+    return { graph: { cid, title, alt, width }, attachment: { filename: `graph-${key}.png`, content: png, cid, contentType: 'image/png' } };
+  };
+
+  async function compose(deliveries: readonly PendingDelivery[]): Promise<Composed> {
     const now = new Date();
     if (destination.mode === 'digest') {
+      // The newest notification of each alert group shows that group's graph; all drawn under one budget.
+      const newestOfGroup = new Map<string, number>();
+      deliveries.forEach((d, i) => newestOfGroup.set(d.payload.groupKey, i));
+      const picked = [...newestOfGroup.values()].slice(-digestGraphs.max);
+      const drawn = graphs ? await Promise.all(picked.map((i) => graphs.render(alertsOfDelivery(deliveries[i]!), { max: 1, width: digestGraphs.width, height: digestGraphs.height }))) : [];
+      const shown = new Map<number, InlineGraph>();
+      const attachments: Attachment[] = [];
+      drawn.forEach(([g], j) => {
+        if (!g) return;
+        const { graph, attachment } = inline(g.png, `${deliveries[picked[j]!]!.id}`, g.title, g.alt, digestGraphs.width);
+        shown.set(picked[j]!, graph);
+        attachments.push(attachment);
+      });
       return {
-        content: buildDigestEmail(deliveries, destination.subjectPrefix, alertmanagerUrl, now),
+        content: buildDigestEmail(deliveries, destination.subjectPrefix, alertmanagerUrl, now, shown),
         threading: digestThreading(deliveries, destination.name, domain, now.toISOString().slice(0, 10)),
+        attachments,
       };
     }
     const [delivery] = deliveries;
     if (!delivery || deliveries.length !== 1) throw new Error('an immediate email carries exactly one notification');
     const view = notificationView(delivery.payload, delivery.alertIndexes, alertmanagerUrl, now);
-    return { content: buildNotificationEmail(view, destination.subjectPrefix, new Date(delivery.receivedAt)), threading: notificationThreading(delivery, domain) };
+    const drawn = graphs ? await graphs.render(alertsOfDelivery(delivery)) : [];
+    const parts = drawn.map((g, i) => inline(g.png, `${delivery.id}-${i}`, g.title, g.alt, graphs!.config.width));
+    return {
+      content: buildNotificationEmail(view, destination.subjectPrefix, new Date(delivery.receivedAt), parts.map((p) => p.graph)),
+      threading: notificationThreading(delivery, domain),
+      attachments: parts.map((p) => p.attachment),
+    };
   }
 
   return {
     channel: 'email',
     destination: destination.name,
     async send(deliveries) {
-      let composed: ReturnType<typeof compose>;
+      let composed: Composed;
       try {
-        composed = compose(deliveries);
+        composed = await compose(deliveries);
       } catch (error) {
         // Rendering is deterministic: what fails once fails forever, so it must not block the queue behind it.
         return { kind: 'final', reason: 'render_error', detail: error instanceof Error ? error.message : String(error) };
       }
-      const { content, threading } = composed;
+      const { content, threading, attachments } = composed;
       try {
         const info = await transport.sendMail({
           from: smtp.from,
@@ -90,6 +134,7 @@ export function createEmailSender({ destination, smtp, transport, alertmanagerUr
           messageId: threading.messageId,
           inReplyTo: threading.inReplyTo,
           references: threading.references,
+          attachments: attachments.length > 0 ? attachments : undefined,
           headers: { 'X-Alert-Relay-Destination': destination.name },
         });
         // Some recipients accepted: delivered (the rejected ones are a config problem, not worth a resend).

@@ -71,7 +71,17 @@ export const webhookPayloadSchema = z
       : { ...payload, alerts: payload.alerts.slice(0, payloadLimits.alerts), truncatedAlerts: payload.truncatedAlerts + payload.alerts.length - payloadLimits.alerts },
   );
 
-export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
+/** What the relay adds to a notification it makes itself to escalate an unacknowledged incident. */
+export interface EscalationNote {
+  /** 1 for the first escalation. */
+  step: number;
+  steps: number;
+  /** How long the incident had gone unacknowledged when this step was taken. */
+  unacknowledgedSeconds: number;
+}
+
+/** A notification as stored. `escalation` is set only by the relay: the schema strips it from webhooks. */
+export type WebhookPayload = z.infer<typeof webhookPayloadSchema> & { escalation?: EscalationNote };
 export type Alert = z.infer<typeof alertSchema>;
 
 export type PayloadCheck = { ok: true; payload: WebhookPayload } | { ok: false; error: string };

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { WebhookPayload } from '../intake/webhook-payload.ts';
 import type { Channel, RoutedDelivery } from '../routing.ts';
+import type { EscalationPolicy } from '../config.ts';
 
 export interface AcceptRequest {
   dedupKey: string;
@@ -70,7 +71,126 @@ CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (channel, destinatio
 CREATE INDEX IF NOT EXISTS deliveries_finished ON deliveries (state, finished_at);
 CREATE TABLE IF NOT EXISTS dedup (key TEXT PRIMARY KEY, seen_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS relay_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- Graph images Slack fetches by URL (the token is the unguessable part); kept as long as their notification.
+CREATE TABLE IF NOT EXISTS graphs (
+  token TEXT PRIMARY KEY,
+  notification_id INTEGER NOT NULL,
+  delivery_id INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  alt TEXT NOT NULL,
+  png BLOB NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS graphs_delivery ON graphs (delivery_id, position);
+-- Slack app mode: one thread per Alertmanager group and incident (open until the group resolves). The parent
+-- message shows the latest notification (payload kept here, the deliveries are pruned); ts survives restarts.
+CREATE TABLE IF NOT EXISTS slack_threads (
+  id INTEGER PRIMARY KEY,
+  destination TEXT NOT NULL,
+  group_key TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  ts TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('open', 'resolved')),
+  payload TEXT NOT NULL,
+  alert_indexes TEXT,
+  images TEXT NOT NULL DEFAULT '[]',
+  acked_by TEXT,
+  acked_at INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS slack_threads_open ON slack_threads (destination, group_key) WHERE state = 'open';
+-- Which delivery was posted as which message: a retry after a partial send (posted, parent not yet updated)
+-- does not post twice.
+-- Escalation of an unacknowledged incident (one row per thread): the next step and when it is due. A step is
+-- taken in one transaction with the notification it sends, guarded by next_step: never twice, even across a kill.
+CREATE TABLE IF NOT EXISTS escalations (
+  thread_id INTEGER PRIMARY KEY,
+  policy TEXT NOT NULL,
+  next_step INTEGER NOT NULL DEFAULT 1,
+  due_at INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'stopped')),
+  -- Whether the destinations escalated to were told of the resolution.
+  resolution_sent INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS escalations_due ON escalations (due_at) WHERE state = 'pending';
+-- Silences made from a thread's buttons, until their end (expiry or deletion) has been told in the thread.
+CREATE TABLE IF NOT EXISTS slack_silences (
+  silence_id TEXT PRIMARY KEY,
+  thread_id INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  ends_at INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('active', 'ended')),
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS slack_posts (delivery_id INTEGER PRIMARY KEY, thread_id INTEGER NOT NULL, ts TEXT NOT NULL);
 `;
+
+export interface PendingEscalation {
+  threadId: number;
+  policy: EscalationPolicy;
+  nextStep: number;
+  dueAt: number;
+}
+
+export interface SlackThread {
+  id: number;
+  destination: string;
+  groupKey: string;
+  channel: string;
+  ts: string;
+  state: 'open' | 'resolved';
+  payload: WebhookPayload;
+  alertIndexes: number[] | undefined;
+  images: Array<{ url: string; title: string; alt: string }>;
+  ackedBy: string | undefined;
+  ackedAt: number | undefined;
+  createdAt: number;
+  updatedAt: number;
+}
+
+interface ThreadRow {
+  id: number;
+  destination: string;
+  group_key: string;
+  channel: string;
+  ts: string;
+  state: string;
+  payload: string;
+  alert_indexes: string | null;
+  images: string;
+  acked_by: string | null;
+  acked_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+function toThread(row: ThreadRow): SlackThread {
+  return {
+    id: row.id,
+    destination: row.destination,
+    groupKey: row.group_key,
+    channel: row.channel,
+    ts: row.ts,
+    state: row.state as SlackThread['state'],
+    payload: JSON.parse(row.payload) as WebhookPayload,
+    alertIndexes: row.alert_indexes === null ? undefined : (JSON.parse(row.alert_indexes) as number[]),
+    images: JSON.parse(row.images) as SlackThread['images'],
+    ackedBy: row.acked_by ?? undefined,
+    ackedAt: row.acked_at ?? undefined,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface StoredGraph {
+  token: string;
+  title: string;
+  alt: string;
+  png: Buffer;
+}
 
 interface DeliveryRow {
   id: number;
@@ -99,6 +219,8 @@ function toPending(row: DeliveryRow): PendingDelivery {
     alertIndexes: row.alert_indexes === null ? undefined : (JSON.parse(row.alert_indexes) as number[]),
   };
 }
+
+const toGraph = (row: { token: string; title: string; alt: string; png: Uint8Array }): StoredGraph => ({ token: row.token, title: row.title, alt: row.alt, png: Buffer.from(row.png) });
 
 const selectPending = `SELECT d.id, d.notification_id, d.channel, d.destination, d.alert_indexes, d.attempts, d.next_attempt_at,
   d.created_at, n.received_at, n.payload FROM deliveries d JOIN notifications n ON n.id = d.notification_id`;
@@ -131,6 +253,32 @@ export class OutboxStore {
       pruneDelivered: p(`DELETE FROM deliveries WHERE state = 'delivered' AND finished_at < ?`),
       pruneNotifications: p(`DELETE FROM notifications WHERE received_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.notification_id = notifications.id)`),
       pruneDedup: p('DELETE FROM dedup WHERE seen_at < ?'),
+      insertGraph: p('INSERT INTO graphs (token, notification_id, delivery_id, position, title, alt, png, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      graphsOfDelivery: p('SELECT token, title, alt, png FROM graphs WHERE delivery_id = ? ORDER BY position'),
+      graphByToken: p('SELECT token, title, alt, png FROM graphs WHERE token = ?'),
+      pruneGraphs: p('DELETE FROM graphs WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.id = graphs.notification_id)'),
+      openThread: p(`SELECT * FROM slack_threads WHERE destination = ? AND group_key = ? AND state = 'open'`),
+      threadById: p('SELECT * FROM slack_threads WHERE id = ?'),
+      threadByTs: p('SELECT * FROM slack_threads WHERE channel = ? AND ts = ?'),
+      insertThread: p('INSERT INTO slack_threads (destination, group_key, channel, ts, state, payload, alert_indexes, images, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      updateThread: p('UPDATE slack_threads SET state = ?, payload = ?, alert_indexes = ?, updated_at = ? WHERE id = ?'),
+      ackThread: p('UPDATE slack_threads SET acked_by = ?, acked_at = ?, updated_at = ? WHERE id = ? AND acked_by IS NULL'),
+      postOf: p('SELECT thread_id, ts FROM slack_posts WHERE delivery_id = ?'),
+      insertPost: p('INSERT OR IGNORE INTO slack_posts (delivery_id, thread_id, ts) VALUES (?, ?, ?)'),
+      insertSilence: p(`INSERT OR IGNORE INTO slack_silences (silence_id, thread_id, created_by, ends_at, state, created_at) VALUES (?, ?, ?, ?, 'active', ?)`),
+      activeSilences: p(`SELECT silence_id, thread_id, created_by, ends_at FROM slack_silences WHERE state = 'active' ORDER BY created_at`),
+      endSilence: p(`UPDATE slack_silences SET state = 'ended' WHERE silence_id = ? AND state = 'active'`),
+      pruneSilences: p(`DELETE FROM slack_silences WHERE state = 'ended' AND created_at < ?`),
+      insertEscalation: p(`INSERT INTO escalations (thread_id, policy, next_step, due_at, state, updated_at) VALUES (?, ?, 1, ?, 'pending', ?)`),
+      dueEscalations: p(`SELECT thread_id, policy, next_step, due_at FROM escalations WHERE state = 'pending' AND due_at <= ? ORDER BY due_at LIMIT 100`),
+      nextEscalationDue: p(`SELECT min(due_at) AS due FROM escalations WHERE state = 'pending'`),
+      escalationOf: p(`SELECT thread_id, policy, next_step, due_at, state FROM escalations WHERE thread_id = ?`),
+      stopEscalation: p(`UPDATE escalations SET state = 'stopped', updated_at = ? WHERE thread_id = ? AND state = 'pending'`),
+      advanceEscalation: p(`UPDATE escalations SET next_step = next_step + 1, due_at = ?, state = ?, updated_at = ? WHERE thread_id = ? AND next_step = ? AND state = 'pending'`),
+      markResolutionSent: p(`UPDATE escalations SET resolution_sent = 1, state = CASE state WHEN 'pending' THEN 'stopped' ELSE state END, updated_at = ? WHERE thread_id = ? AND resolution_sent = 0`),
+      pruneEscalations: p(`DELETE FROM escalations WHERE NOT EXISTS (SELECT 1 FROM slack_threads t WHERE t.id = escalations.thread_id)`),
+      pruneThreads: p(`DELETE FROM slack_threads WHERE state = 'resolved' AND updated_at < ?`),
+      prunePosts: p('DELETE FROM slack_posts WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.id = slack_posts.delivery_id)'),
       getState: p('SELECT value FROM relay_state WHERE key = ?'),
       putState: p('INSERT INTO relay_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     };
@@ -223,7 +371,163 @@ export class OutboxStore {
       this.#statements.pruneDelivered!.run(now - retainDeliveredMs);
       this.#statements.pruneNotifications!.run(now - retainDeliveredMs);
       this.#statements.pruneDedup!.run(now - dedupWindowMs);
+      this.#statements.pruneGraphs!.run();
+      this.#statements.pruneThreads!.run(now - retainDeliveredMs);
+      this.#statements.prunePosts!.run();
+      this.#statements.pruneSilences!.run(now - retainDeliveredMs);
+      this.#statements.pruneEscalations!.run();
     });
+  }
+
+  /** Keeps a delivery's graph images (one transaction), so a retry and Slack's fetch find the same ones. */
+  putGraphs(delivery: Pick<PendingDelivery, 'id' | 'notificationId'>, graphs: readonly StoredGraph[], at: number): void {
+    this.#transaction(() =>
+      graphs.forEach((g, i) => this.#statements.insertGraph!.run(g.token, delivery.notificationId, delivery.id, i, g.title, g.alt, g.png, at)),
+    );
+  }
+
+  graphsOfDelivery(deliveryId: number): StoredGraph[] {
+    return (this.#statements.graphsOfDelivery!.all(deliveryId) as unknown as Array<{ token: string; title: string; alt: string; png: Uint8Array }>).map(toGraph);
+  }
+
+  graphByToken(token: string): StoredGraph | undefined {
+    const row = this.#statements.graphByToken!.get(token) as { token: string; title: string; alt: string; png: Uint8Array } | undefined;
+    return row ? toGraph(row) : undefined;
+  }
+
+  /** The open thread of an Alertmanager group in a Slack destination (app mode). */
+  openThread(destination: string, groupKey: string): SlackThread | undefined {
+    const row = this.#statements.openThread!.get(destination, groupKey) as ThreadRow | undefined;
+    return row ? toThread(row) : undefined;
+  }
+
+  thread(id: number): SlackThread | undefined {
+    const row = this.#statements.threadById!.get(id) as ThreadRow | undefined;
+    return row ? toThread(row) : undefined;
+  }
+
+  threadByMessage(channel: string, ts: string): SlackThread | undefined {
+    const row = this.#statements.threadByTs!.get(channel, ts) as ThreadRow | undefined;
+    return row ? toThread(row) : undefined;
+  }
+
+  /** A new thread, its parent posted as `ts` for delivery `deliveryId`; both recorded in one transaction. */
+  createThread(
+    t: Pick<SlackThread, 'destination' | 'groupKey' | 'channel' | 'ts' | 'state' | 'payload' | 'alertIndexes' | 'images'>,
+    deliveryId: number,
+    at: number,
+    escalation?: EscalationPolicy,
+  ): SlackThread {
+    return this.#transaction(() => {
+      const s = this.#statements;
+      const { lastInsertRowid } = s.insertThread!.run(t.destination, t.groupKey, t.channel, t.ts, t.state, JSON.stringify(t.payload), t.alertIndexes ? JSON.stringify(t.alertIndexes) : null, JSON.stringify(t.images), at, at);
+      s.insertPost!.run(deliveryId, lastInsertRowid, t.ts);
+      // In the same transaction: a kill cannot leave a page whose escalation was never scheduled.
+      if (escalation && t.state === 'open') s.insertEscalation!.run(lastInsertRowid, JSON.stringify(escalation), at + escalation.afterSeconds * 1000, at);
+      return toThread(s.threadById!.get(lastInsertRowid) as unknown as ThreadRow);
+    });
+  }
+
+  /** The message a delivery was posted as, when it was. */
+  postOf(deliveryId: number): { threadId: number; ts: string } | undefined {
+    const row = this.#statements.postOf!.get(deliveryId) as { thread_id: number; ts: string } | undefined;
+    return row ? { threadId: row.thread_id, ts: row.ts } : undefined;
+  }
+
+  recordPost(deliveryId: number, threadId: number, ts: string): void {
+    this.#statements.insertPost!.run(deliveryId, threadId, ts);
+  }
+
+  /** The parent now shows this notification; `resolved` closes the thread (a new incident starts a new one). */
+  updateThread(id: number, state: SlackThread['state'], payload: WebhookPayload, alertIndexes: number[] | undefined, at: number): void {
+    this.#statements.updateThread!.run(state, JSON.stringify(payload), alertIndexes ? JSON.stringify(alertIndexes) : null, at, id);
+  }
+
+  /** Records the first acknowledgement; false when the thread was already acknowledged. */
+  acknowledgeThread(id: number, by: string, at: number): boolean {
+    return this.#statements.ackThread!.run(by, at, at, id).changes > 0;
+  }
+
+  dueEscalations(now: number): PendingEscalation[] {
+    return (this.#statements.dueEscalations!.all(now) as Array<{ thread_id: number; policy: string; next_step: number; due_at: number }>).map((r) => ({
+      threadId: r.thread_id,
+      policy: JSON.parse(r.policy) as EscalationPolicy,
+      nextStep: r.next_step,
+      dueAt: r.due_at,
+    }));
+  }
+
+  nextEscalationDue(): number | undefined {
+    return (this.#statements.nextEscalationDue!.get() as { due: number | null }).due ?? undefined;
+  }
+
+  escalationOf(threadId: number): (PendingEscalation & { state: 'pending' | 'done' | 'stopped' }) | undefined {
+    const r = this.#statements.escalationOf!.get(threadId) as { thread_id: number; policy: string; next_step: number; due_at: number; state: string } | undefined;
+    return r ? { threadId: r.thread_id, policy: JSON.parse(r.policy) as EscalationPolicy, nextStep: r.next_step, dueAt: r.due_at, state: r.state as 'pending' } : undefined;
+  }
+
+  stopEscalation(threadId: number, at: number): void {
+    this.#statements.stopEscalation!.run(at, threadId);
+  }
+
+  /**
+   * Takes escalation step `step` of a thread: moves the escalation on (or ends it) and stores the notification
+   * that step sends, in one transaction. False, and nothing stored, when that step was already taken or stopped.
+   */
+  takeEscalationStep(threadId: number, step: number, nextDueAt: number | undefined, notification: { receivedAt: number; payload: WebhookPayload; deliveries: RoutedDelivery[] }): boolean {
+    return this.#transaction(() => {
+      const s = this.#statements;
+      const { receivedAt, payload, deliveries } = notification;
+      const moved = s.advanceEscalation!.run(nextDueAt ?? receivedAt, nextDueAt === undefined ? 'done' : 'pending', receivedAt, threadId, step).changes;
+      if (moved === 0) return false;
+      if (deliveries.length === 0) return true;
+      const { lastInsertRowid } = s.insertNotification!.run(receivedAt, payload.receiver, payload.groupKey, payload.status, JSON.stringify(payload));
+      for (const d of deliveries) s.insertDelivery!.run(lastInsertRowid, d.channel, d.destination, d.alertIndexes ? JSON.stringify(d.alertIndexes) : null, receivedAt, receivedAt);
+      return true;
+    });
+  }
+
+  /**
+   * The incident resolved: stops its escalation and, when steps were taken, stores the resolution for the
+   * destinations they notified (once: guarded by resolution_sent). Returns those deliveries.
+   */
+  resolveEscalation(threadId: number, payload: WebhookPayload, alertIndexes: number[] | undefined, exclude: { channel: Channel; destination: string }, at: number): RoutedDelivery[] {
+    return this.#transaction(() => {
+      const s = this.#statements;
+      const row = s.escalationOf!.get(threadId) as { policy: string; next_step: number } | undefined;
+      if (!row || s.markResolutionSent!.run(at, threadId).changes === 0) return [];
+      const policy = JSON.parse(row.policy) as EscalationPolicy;
+      const deliveries: RoutedDelivery[] = [];
+      for (const step of policy.steps.slice(0, row.next_step - 1)) {
+        const targets = [...step.slack.map((d) => ['slack', d] as const), ...step.email.map((d) => ['email', d] as const)];
+        for (const [channel, destination] of targets) {
+          if (channel === exclude.channel && destination === exclude.destination) continue;
+          if (!deliveries.some((d) => d.channel === channel && d.destination === destination)) deliveries.push({ channel, destination, alertIndexes });
+        }
+      }
+      if (deliveries.length === 0) return [];
+      const { lastInsertRowid } = s.insertNotification!.run(at, payload.receiver, payload.groupKey, payload.status, JSON.stringify(payload));
+      for (const d of deliveries) s.insertDelivery!.run(lastInsertRowid, d.channel, d.destination, d.alertIndexes ? JSON.stringify(d.alertIndexes) : null, at, at);
+      return deliveries;
+    });
+  }
+
+  recordSilence(silenceId: string, threadId: number, createdBy: string, endsAt: number, at: number): void {
+    this.#statements.insertSilence!.run(silenceId, threadId, createdBy, endsAt, at);
+  }
+
+  activeSilences(): Array<{ silenceId: string; threadId: number; createdBy: string; endsAt: number }> {
+    return (this.#statements.activeSilences!.all() as Array<{ silence_id: string; thread_id: number; created_by: string; ends_at: number }>).map((r) => ({
+      silenceId: r.silence_id,
+      threadId: r.thread_id,
+      createdBy: r.created_by,
+      endsAt: r.ends_at,
+    }));
+  }
+
+  /** Marks a silence's end as told; false when it already was. */
+  endSilence(silenceId: string): boolean {
+    return this.#statements.endSilence!.run(silenceId).changes > 0;
   }
 
   /** Small JSON state that must survive restarts (the watchdog's last heartbeat and alarm). */

@@ -3,7 +3,7 @@
 // carries the severity colour (green once resolved); `text` is set because mobile notifications show only that.
 // Slack's limits (50 blocks, 3000 characters a section, 150 a header, 10 fields) are kept by construction:
 // extra alerts become "and N more", long text is cut.
-import { formatDuration, formatTime, type AlertView, type NotificationView, type Severity } from '../alert-view.ts';
+import { escalationLine, formatDuration, formatTime, type AlertView, type NotificationView, type Severity } from '../alert-view.ts';
 import { escapeMrkdwn, mrkdwnLink, truncateMrkdwn } from './mrkdwn.ts';
 
 // The Block Kit subset this relay writes (plain JSON, as Slack's API reference describes it).
@@ -15,7 +15,16 @@ interface TextObject {
 export type SlackBlock =
   | { type: 'header'; text: TextObject }
   | { type: 'section'; text: TextObject; fields?: TextObject[] }
-  | { type: 'context'; elements: TextObject[] };
+  | { type: 'context'; elements: TextObject[] }
+  | { type: 'image'; image_url: string; alt_text: string; title?: TextObject }
+  | { type: 'actions'; block_id?: string; elements: unknown[] };
+
+/** A graph image Slack fetches from the relay. */
+export interface SlackImage {
+  url: string;
+  title: string;
+  alt: string;
+}
 
 export interface SlackMessage {
   text: string;
@@ -23,7 +32,7 @@ export interface SlackMessage {
   attachments: Array<{ color: string; blocks: SlackBlock[] }>;
 }
 
-export const slackLimits = { blocks: 50, sectionText: 3000, headerText: 150, fields: 10, fieldText: 2000, contextElements: 10, alertsShown: 10 } as const;
+export const slackLimits = { imageAlt: 2000, imageTitle: 2000, blocks: 50, sectionText: 3000, headerText: 150, fields: 10, fieldText: 2000, contextElements: 10, alertsShown: 10 } as const;
 
 const colours: Record<Severity | 'resolved', string> = {
   critical: '#D00000',
@@ -37,7 +46,8 @@ const statusEmoji = { firing: '🔥', resolved: '✅' } as const;
 function headerText(view: NotificationView): string {
   const status = view.status === 'firing' ? `FIRING:${view.firingCount}` : 'RESOLVED';
   const severity = view.severity === 'none' ? '' : ` ${view.severity.toUpperCase()}`;
-  const text = `${statusEmoji[view.status]} [${status}]${severity} ${escapeMrkdwn(view.name)}`;
+  const escalated = view.escalation ? `⏫ ESCALATED ${view.escalation.step}/${view.escalation.steps} ` : '';
+  const text = `${escalated}${statusEmoji[view.status]} [${status}]${severity} ${escapeMrkdwn(view.name)}`;
   return truncateMrkdwn(text, slackLimits.headerText);
 }
 
@@ -47,7 +57,8 @@ function topLevelText(view: NotificationView): string {
   const counts = view.status === 'firing' ? `[FIRING:${view.firingCount}]` : '[RESOLVED]';
   const severity = view.severity === 'none' ? '' : ` (${view.severity})`;
   const summary = first?.summary ? `: ${escapeMrkdwn(first.summary)}` : '';
-  return truncateMrkdwn(`${statusEmoji[view.status]} ${counts} ${escapeMrkdwn(view.name)}${severity}${summary}`, slackLimits.sectionText);
+  const escalated = view.escalation ? `⏫ ${escalationLine(view.escalation)} · ` : '';
+  return truncateMrkdwn(`${escalated}${statusEmoji[view.status]} ${counts} ${escapeMrkdwn(view.name)}${severity}${summary}`, slackLimits.sectionText);
 }
 
 function alertBlocks(alert: AlertView): SlackBlock[] {
@@ -79,13 +90,22 @@ function alertBlocks(alert: AlertView): SlackBlock[] {
   return [section, context];
 }
 
-export function buildSlackMessage(view: NotificationView): SlackMessage {
+export function buildSlackMessage(view: NotificationView, images: readonly SlackImage[] = []): SlackMessage {
   const summaryParts = [`${view.firingCount} firing`, `${view.resolvedCount} resolved`, `receiver ${escapeMrkdwn(view.receiver)}`];
   if (view.groupLabels.length > 0) summaryParts.push(view.groupLabels.map(([k, v]) => `${escapeMrkdwn(k)}=${escapeMrkdwn(v)}`).join(', '));
   const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: headerText(view), emoji: true } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: truncateMrkdwn(summaryParts.join('  ·  '), slackLimits.sectionText) }] },
   ];
+  // The graphs right under the header, full width: what on-call looks at first.
+  for (const image of images) {
+    blocks.push({
+      type: 'image',
+      image_url: image.url,
+      alt_text: truncateMrkdwn(image.alt, slackLimits.imageAlt),
+      title: { type: 'plain_text', text: truncateMrkdwn(image.title, slackLimits.imageTitle), emoji: true },
+    });
+  }
   const shown = view.alerts.slice(0, slackLimits.alertsShown);
   const detail: SlackBlock[] = shown.flatMap(alertBlocks);
   const more = view.alerts.length - shown.length + view.truncatedAlerts;

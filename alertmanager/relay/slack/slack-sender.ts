@@ -2,7 +2,7 @@
 // its Retry-After; 5xx and network errors retried with backoff; any other 4xx (invalid_payload, channel_not_found,
 // no_service, ...) is final, since sending the same message again cannot succeed.
 import { IncomingWebhook, IncomingWebhookHTTPError, IncomingWebhookRequestError, type FetchFunction, type IncomingWebhookSendArguments } from '@slack/webhook';
-import type { SlackDestinationConfig } from '../config.ts';
+import type { SlackWebhookDestination } from '../config.ts';
 import type { DestinationSender, SendOutcome } from '../delivery/send-outcome.ts';
 import type { PendingDelivery } from '../outbox/outbox-store.ts';
 import type { SlackMessage } from './slack-message.ts';
@@ -19,7 +19,7 @@ export function parseRetryAfter(header: string | null | undefined, now = Date.no
 // Slack's error bodies are short snake_case codes; anything else is summarised by status, never echoed.
 const reasonFrom = (status: number, body: string): string => (/^[a-z_]{1,40}$/.test(body.trim()) ? body.trim() : `http_${status}`);
 
-export function createSlackSender(destination: SlackDestinationConfig, render: (delivery: PendingDelivery) => SlackMessage): DestinationSender {
+export function createSlackSender(destination: SlackWebhookDestination, render: (delivery: PendingDelivery) => SlackMessage | Promise<SlackMessage>): DestinationSender {
   // @slack/webhook does not expose response headers on errors, so the fetch it uses keeps the last Retry-After.
   let lastRetryAfter: string | null = null;
   const fetchKeepingRetryAfter: FetchFunction = async (url, init) => {
@@ -42,7 +42,7 @@ export function createSlackSender(destination: SlackDestinationConfig, render: (
       lastRetryAfter = null;
       let message: SlackMessage;
       try {
-        message = render(delivery);
+        message = await render(delivery);
       } catch (error) {
         // Rendering is deterministic: what fails once fails forever, so it must not block the queue behind it.
         return { kind: 'final', reason: 'render_error', detail: error instanceof Error ? error.message : String(error) };

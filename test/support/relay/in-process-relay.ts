@@ -19,8 +19,10 @@ export interface InProcessRelay {
   stop(): Promise<void>;
 }
 
-export async function startInProcessRelay(options: Omit<TestRelayConfigOptions, 'dir' | 'tokens'> & { tokens?: string[] }): Promise<InProcessRelay> {
-  const dir = mkdtempSync(join(tmpdir(), 'relay-test-'));
+/** `dir`: an existing directory (kept at stop), e.g. to restart a relay on the same outbox; else a temp one. */
+export async function startInProcessRelay(options: Omit<TestRelayConfigOptions, 'dir' | 'tokens'> & { tokens?: string[]; dir?: string }): Promise<InProcessRelay> {
+  const ownDir = options.dir === undefined;
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'relay-test-'));
   const tokens = options.tokens ?? ['test-token-0123456789'];
   const path = writeTestRelayConfig({ ...options, dir, tokens });
   const config = loadRelayConfig(path, { env: {} });
@@ -41,7 +43,7 @@ export async function startInProcessRelay(options: Omit<TestRelayConfigOptions, 
     logs,
     async stop() {
       await relay.stop();
-      rmSync(dir, { recursive: true, force: true });
+      if (ownDir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -7,6 +7,10 @@ export interface TestRelayConfigOptions {
   dir: string;
   tokens: string[];
   slackUrl?: string;
+  /** Makes the `oncall` Slack destination a Slack app (Web API) instead of an incoming webhook. */
+  slackApp?: { botToken: string; channel: string; apiUrl: string };
+  /** Slack app interactivity: the signing secret (written as a secret file). */
+  slackSigningSecret?: string;
   smtp?: { host: string; port: number; user?: string; password?: string };
   emailMode?: 'immediate' | 'digest';
   digestIntervalSeconds?: number;
@@ -25,6 +29,7 @@ export function writeTestRelayConfig(o: TestRelayConfigOptions): string {
     writeFileSync(join(o.dir, name), `${value}\n`, { mode: 0o600 });
     return { file: name };
   };
+  const slack = Boolean(o.slackUrl ?? o.slackApp);
   const config: Record<string, unknown> = {
     listen: { host: '127.0.0.1', port: o.port ?? 0 },
     webhookPath: '/alertmanager/webhook',
@@ -34,7 +39,12 @@ export function writeTestRelayConfig(o: TestRelayConfigOptions): string {
     // Short backoff so tests see retries quickly; shutdown drains little.
     delivery: { backoffBaseSeconds: 0.05, backoffMaxSeconds: 0.5, shutdownGraceSeconds: 2 },
     alertmanagerUrl: 'http://127.0.0.1:9093',
-    slack: o.slackUrl ? { oncall: { webhookUrl: secret('slack-webhook-url', o.slackUrl), ratePerSecond: o.slackRatePerSecond ?? 50, burst: o.slackBurst ?? 50 } } : {},
+    slack: o.slackApp
+      ? { oncall: { botToken: secret('slack-bot-token', o.slackApp.botToken), channel: o.slackApp.channel, apiUrl: o.slackApp.apiUrl, ratePerSecond: o.slackRatePerSecond ?? 50, burst: o.slackBurst ?? 50 } }
+      : o.slackUrl
+        ? { oncall: { webhookUrl: secret('slack-webhook-url', o.slackUrl), ratePerSecond: o.slackRatePerSecond ?? 50, burst: o.slackBurst ?? 50 } }
+        : {},
+    ...(o.slackSigningSecret ? { slackApp: { signingSecret: secret('slack-signing-secret', o.slackSigningSecret) } } : {}),
     ...(o.smtp
       ? {
           email: {
@@ -49,9 +59,9 @@ export function writeTestRelayConfig(o: TestRelayConfigOptions): string {
         }
       : {}),
     receivers: {
-      'slack-oncall': o.slackUrl ? [{ slack: ['oncall'] }] : [],
+      'slack-oncall': slack ? [{ slack: ['oncall'] }] : [],
       'email-team': o.smtp ? [{ email: ['team'] }] : [],
-      both: [...(o.slackUrl ? [{ slack: ['oncall'] }] : []), ...(o.smtp ? [{ email: ['team'] }] : [])],
+      both: [...(slack ? [{ slack: ['oncall'] }] : []), ...(o.smtp ? [{ email: ['team'] }] : [])],
       watchdog: [],
     },
     logLevel: 'debug',
