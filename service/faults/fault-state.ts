@@ -3,6 +3,13 @@ export class FaultState {
   errorRatio = 0;
   /** Heap retained on purpose (a simulated leak), as 1 MiB arrays of doubles that live on the V8 heap. */
   readonly retained: number[][] = [];
+  /**
+   * KiB each order request holds on the heap until it is answered (0: off): the seed's memory climbed with the
+   * requests the server had taken on and not yet answered, so memory here grows with the backlog, not with time.
+   */
+  requestMemoryKib = 0;
+  /** The running heap-leak fault, if any. */
+  leakTimer: NodeJS.Timeout | undefined;
 
   shouldFailRequest(): boolean {
     return this.errorRatio > 0 && Math.random() < this.errorRatio;
