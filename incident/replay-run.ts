@@ -19,8 +19,10 @@ export interface ReplayPlan {
   protection: boolean;
   /** Steady orders before the onset. */
   baselineSeconds: number;
-  /** How long the surge, the held pool and the leak last. */
+  /** How long the surge and the leak last. */
   faultSeconds: number;
+  /** The database slows at the onset: every pool connection held this long. */
+  poolHoldSeconds: number;
   surgeRate: number;
   surgeConnections: number;
   leakMbPerSecond: number;
@@ -38,16 +40,20 @@ export const fullPlan = (protection: boolean): ReplayPlan => ({
   protection,
   baselineSeconds: 20,
   faultSeconds: 60,
+  poolHoldSeconds: 30,
   surgeRate: 600,
   surgeConnections: 1000,
   leakMbPerSecond: 2,
-  leakMaxMb: 140,
-  requestMemoryKib: 256,
+  leakMaxMb: 120,
+  requestMemoryKib: 1024,
   steadyPerSecond: 10,
   recoverySeconds: 90,
   heapLimitMb: 256,
   dbPoolMax: 10,
 });
+
+/** A shorter replay (the test's): the same faults, a 45-second surge, the pool held 30 s. */
+export const shortPlan = (protection: boolean): ReplayPlan => ({ ...fullPlan(protection), baselineSeconds: 10, faultSeconds: 45, poolHoldSeconds: 30, leakMaxMb: 100, recoverySeconds: 60 });
 
 export interface TimelineEvent {
   at: number;
@@ -74,10 +80,12 @@ export interface ReplayFigures {
   /** 201s the clients got vs rows stored for their customers. */
   acknowledged: number;
   stored: number;
-  /** Answered 201 and not stored. */
+  /** Answered 201 and not stored (steady orders exactly; surge: 201s beyond its rows). */
   lost: number;
-  /** Stored without the client being told (a retry would store it twice). */
-  storedUnacknowledged: number;
+  /** Steady orders stored twice: a first try stored although its client saw it fail, then the retry. */
+  duplicated: number;
+  /** Surge orders stored although their client saw no 201 (it gave up after 10 s, or was cut off at the end). */
+  surgeStoredUnacknowledged: number;
   stuckProcessing: number;
   heapPeakBytes: number | undefined;
   heapLimitBytes: number | undefined;
@@ -91,6 +99,8 @@ export interface ReplayHooks {
   onEvent(event: TimelineEvent, figures: { onsetAt: number | undefined }): void;
   /** The progress line, about once a second. */
   onProgress(line: string): void;
+  /** The stack is up (a Ctrl-C handler stops it). */
+  onStackStarted?(stack: RunningStack): void;
   /** Called with the stack still up, before it stops (the report is written from it). */
   beforeStop?(figures: ReplayFigures, stack: RunningStack): Promise<void>;
 }
@@ -160,6 +170,7 @@ export async function runReplay(plan: ReplayPlan, hooks: ReplayHooks): Promise<R
     relayEnv: { RELAY_DIGEST_SECONDS: '20', LOG_LEVEL: 'error' },
     restartBackoff: { initialMs: 1_000, factor: 2, maxMs: 10_000, resetAfterMs: 60_000 },
   });
+  hooks.onStackStarted?.(stack);
   const db = new pg.Pool({ connectionString: `postgres://postgres:postgres@127.0.0.1:${pgPort}/orders`, max: 2, connectionTimeoutMillis: 3_000 });
   db.on('error', () => {}); // the database goes down with the replica that owns it; queries retry
   const service = stack.orderServices[0]!;
@@ -214,9 +225,9 @@ export async function runReplay(plan: ReplayPlan, hooks: ReplayHooks): Promise<R
     // The onset: the database slows (every connection held), memory climbs, the surge arrives.
     onsetAt = Date.now();
     phase = 'fault';
-    event('onset', `fault onset: DB pool held (${plan.dbPoolMax} connections, ${plan.faultSeconds} s), heap leak ${plan.leakMbPerSecond} MiB/s up to ${plan.leakMaxMb} MiB, ${plan.requestMemoryKib} KiB held per order request, surge ${plan.surgeRate}/s over ${plan.surgeConnections} connections`);
+    event('onset', `fault onset: DB pool held (${plan.dbPoolMax} connections, ${plan.poolHoldSeconds} s), heap leak ${plan.leakMbPerSecond} MiB/s up to ${plan.leakMaxMb} MiB, ${plan.requestMemoryKib} KiB held per order request, surge ${plan.surgeRate}/s over ${plan.surgeConnections} connections`);
     const admin = service.apiUrl;
-    await post(`${admin}/admin/faults/db-hold`, { connections: plan.dbPoolMax, seconds: plan.faultSeconds });
+    await post(`${admin}/admin/faults/db-hold`, { connections: plan.dbPoolMax, seconds: plan.poolHoldSeconds });
     await post(`${admin}/admin/faults/request-memory`, { kilobytes: plan.requestMemoryKib });
     await post(`${admin}/admin/faults/heap-leak`, { megabytesPerSecond: plan.leakMbPerSecond, upToMegabytes: plan.leakMaxMb });
     surge = await runSurge({
@@ -259,23 +270,30 @@ export async function runReplay(plan: ReplayPlan, hooks: ReplayHooks): Promise<R
     await steady.stop();
 
     // The backlog: accepted orders leave PENDING/PROCESSING (the reconciler resumes what a dead process left).
-    const customers = [`${runId}-steady`, `${runId}-surge`];
-    const counts = async (): Promise<{ stored: number; open: number }> => {
-      const { rows } = await db.query<{ stored: number; open: number }>(
-        `SELECT count(*)::int AS stored, count(*) FILTER (WHERE status IN ('PENDING','PROCESSING'))::int AS open FROM orders WHERE customer = ANY($1)`,
-        [customers],
+    const steadyPrefix = `${runId}-steady-`;
+    const surgeCustomer = `${runId}-surge`;
+    const counts = async (): Promise<{ stored: number; open: number; surgeStored: number }> => {
+      const { rows } = await db.query<{ stored: number; open: number; surge_stored: number }>(
+        `SELECT count(*)::int AS stored, count(*) FILTER (WHERE status IN ('PENDING','PROCESSING'))::int AS open,
+                count(*) FILTER (WHERE customer = $2)::int AS surge_stored
+           FROM orders WHERE customer LIKE $1 || '%' OR customer = $2`,
+        [steadyPrefix, surgeCustomer],
       );
-      return rows[0]!;
+      return { stored: rows[0]!.stored, open: rows[0]!.open, surgeStored: rows[0]!.surge_stored };
     };
     phase = 'backlog';
     const drained = await waitFor(async () => ((await counts()).open === 0 ? true : undefined), { what: 'the backlog', timeoutMs: 60_000, intervalMs: 1_000 }).catch(() => false);
-    const { stored, open } = await waitFor(() => counts(), { what: 'the order counts', timeoutMs: 60_000, intervalMs: 1_000 });
-    const stuckRows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE customer = ANY($1) AND failure_reason = 'stuck_in_processing'`, [customers]);
+    const { stored, open, surgeStored } = await waitFor(() => counts(), { what: 'the order counts', timeoutMs: 60_000, intervalMs: 1_000 });
+    const perOrder = await db.query<{ customer: string; n: number }>(`SELECT customer, count(*)::int AS n FROM orders WHERE customer LIKE $1 || '%' GROUP BY customer`, [steadyPrefix]);
+    const storedSteady = new Map(perOrder.rows.map((r) => [Number(r.customer.slice(steadyPrefix.length)), r.n]));
+    const steadyLost = [...steady.acknowledged].filter((order) => !storedSteady.has(order)).length;
+    const duplicated = [...storedSteady.values()].filter((n) => n > 1).length;
+    const stuckRows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE (customer LIKE $1 || '%' OR customer = $2) AND failure_reason = 'stuck_in_processing'`, [steadyPrefix, surgeCustomer]);
     if (!drained) event('phase', `backlog not finished within 60 s: ${open} orders still PENDING/PROCESSING`);
 
     const during = steady.answers.filter((a) => a.at >= onsetAt!);
     const latencies = steady.answers.filter((a) => a.status === 201).map((a) => a.ms).sort((x, y) => x - y);
-    const steadyCreated = steady.answers.filter((a) => a.status === 201).length;
+    const steadyCreated = steady.acknowledged.size;
     const surgeSent = surge ? Object.values(surge.statuses).reduce((n, c) => n + c, 0) + surge.unanswered : 0;
     const acknowledged = steadyCreated + (surge?.created ?? 0);
     const endedAt = Date.now();
@@ -293,9 +311,9 @@ export async function runReplay(plan: ReplayPlan, hooks: ReplayHooks): Promise<R
       timeline,
       surge,
       steady: {
-        sent: steady.answers.length,
+        sent: steady.orders,
         created: steadyCreated,
-        failed: steady.answers.length - steadyCreated,
+        failed: steady.orders - steadyCreated,
         p50Ms: percentile(latencies, 50),
         p99Ms: percentile(latencies, 99),
         maxMs: latencies.at(-1) ?? Number.NaN,
@@ -304,8 +322,9 @@ export async function runReplay(plan: ReplayPlan, hooks: ReplayHooks): Promise<R
       ordersFailed: during.filter((a: SteadyAnswer) => a.status !== 201).length + (surgeSent - (surge?.created ?? 0)),
       acknowledged,
       stored,
-      lost: Math.max(0, acknowledged - stored),
-      storedUnacknowledged: Math.max(0, stored - acknowledged),
+      lost: steadyLost + Math.max(0, (surge?.created ?? 0) - surgeStored),
+      duplicated,
+      surgeStoredUnacknowledged: Math.max(0, surgeStored - (surge?.created ?? 0)),
       stuckProcessing: open + stuckRows.rows[0]!.n,
       heapPeakBytes: heapPeak,
       heapLimitBytes: heapLimit,

@@ -16,7 +16,7 @@ export function summaryRows(runs: ReplayFigures[]): string[][] {
     row('first page before any crash', 'no (15 min late)', (r) => (r.firstPageAt === undefined ? 'no page' : r.deaths.length === 0 ? 'yes (no crash)' : r.firstPageAt < r.deaths[0]!.at ? `yes, ${seconds(r.deaths[0]!.at - r.firstPageAt)} before` : 'NO')),
     row('time to recover (onset to steady orders ok)', '90 min', (r) => (r.recoveredAt === undefined ? 'not recovered' : seconds(r.recoveredAt - r.onsetAt))),
     row('failed order requests (of all sent from onset)', `about ${percent(seedIncident.failedOrderShare)}`, (r) => `${percent(r.ordersFailed / Math.max(r.ordersSent, 1))} (${r.ordersFailed}/${r.ordersSent})`),
-    row('failed steady (ordinary) orders', '-', (r) => `${percent(r.steady.failed / Math.max(r.steady.sent, 1))} (${r.steady.failed}/${r.steady.sent})`),
+    row('steady (ordinary) orders failed after a retry', '-', (r) => `${percent(r.steady.failed / Math.max(r.steady.sent, 1))} (${r.steady.failed}/${r.steady.sent})`),
     row('surge: 201 / 503 / other / unanswered', '-', (r) => {
       const s = r.surge;
       if (!s) return 'n/a';
@@ -26,8 +26,9 @@ export function summaryRows(runs: ReplayFigures[]): string[][] {
     row('response time of accepted orders, p99 (steady / surge)', 'over 2 s', (r) => `${ms(r.steady.p99Ms)} / ${ms(r.surge?.acceptedP99Ms)}`),
     row('refusals (503), p99 at the client', '-', (r) => ms(r.surge?.shedP99Ms)),
     row('orders answered 201 / stored', '-', (r) => `${r.acknowledged} / ${r.stored}`),
-    row('lost (201 but not stored)', 'some', (r) => String(r.lost)),
-    row('stored without a 201 (stored twice on retry)', 'some', (r) => String(r.storedUnacknowledged)),
+    row('lost orders (201, not stored)', 'some', (r) => String(r.lost)),
+    row('duplicated orders (stored twice: failed try + retry)', 'some', (r) => String(r.duplicated)),
+    row('surge orders stored, client saw no 201 (gave up/cut off)', '-', (r) => String(r.surgeStoredUnacknowledged)),
     row('orders stuck in PROCESSING at the end', 'yes, fixed by hand', (r) => String(r.stuckProcessing)),
     row('process died', 'yes (OutOfMemoryError)', (r) => (r.deaths.length === 0 ? 'no' : `yes, ${r.deaths.length}x (${[...new Set(r.deaths.map((d) => d.reason))].join(', ')}) at t+${seconds(r.deaths[0]!.at - r.onsetAt)}`)),
     row('old-generation heap peak / limit', '256 MiB (-Xmx256m)', (r) => `${r.heapPeakBytes === undefined ? 'n/a' : `${Math.round(r.heapPeakBytes / 2 ** 20)} MiB`} / ${r.heapLimitBytes === undefined ? 'n/a' : `${Math.round(r.heapLimitBytes / 2 ** 20)} MiB`}`),

@@ -6,7 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { fullPlan, runReplay, type ReplayFigures, type ReplayPlan, type TimelineEvent } from './replay-run.ts';
+import type { RunningStack } from '../stack/stack.ts';
+import { fullPlan, runReplay, shortPlan, type ReplayFigures, type ReplayPlan, type TimelineEvent } from './replay-run.ts';
 import { formatTable, summaryRows } from './replay-summary.ts';
 import { writeIncidentReport } from './write-report.ts';
 
@@ -17,7 +18,7 @@ const argsSchema = z.object({
   report: z.boolean().default(true),
 });
 
-export const shortPlan = (protection: boolean): ReplayPlan => ({ ...fullPlan(protection), baselineSeconds: 10, faultSeconds: 45, leakMaxMb: 80, recoverySeconds: 60 });
+
 
 export async function replay(argv: string[], print: (line: string) => void = console.log): Promise<{ runs: ReplayFigures[]; outDir: string; reports: string[] }> {
   const { values } = parseArgs({ args: argv, options: { protection: { type: 'string' }, short: { type: 'boolean' }, out: { type: 'string' }, 'no-report': { type: 'boolean' } }, strict: true });
@@ -35,10 +36,21 @@ export async function replay(argv: string[], print: (line: string) => void = con
   };
   const runs: ReplayFigures[] = [];
   const reports: string[] = [];
+  let current: RunningStack | undefined;
+  // Ctrl-C: stop every process of the stack before leaving.
+  const interrupt = (): void => {
+    print('\ninterrupted: stopping the stack');
+    void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   for (const protection of modes) {
     const plan = args.short ? shortPlan(protection) : fullPlan(protection);
     print(`\n== replay with overload protection ${protection ? 'ON' : 'OFF'} (heap cap ${plan.heapLimitMb} MiB): starting the stack`);
     const figures = await runReplay(plan, {
+      onStackStarted(stack) {
+        current = stack;
+      },
       onEvent(event: TimelineEvent, { onsetAt }) {
         clearProgress();
         const t = onsetAt === undefined ? new Date(event.at).toISOString().slice(11, 19) : `t+${((event.at - onsetAt) / 1000).toFixed(1).padStart(5)} s`;
@@ -61,7 +73,8 @@ export async function replay(argv: string[], print: (line: string) => void = con
           to: f.endedAt,
           prometheusUrl: stack.prometheus.url,
           alertmanagerUrl: stack.alertmanager.url,
-          relayOutbox: f.relayOutbox,
+          relayOutbox: stack.relay.url,
+          relayToken: stack.relay.bearerToken,
           outDir: dir,
           title: `Seed incident replay, overload protection ${protection ? 'on' : 'off'}`,
           onsetAt: f.onsetAt,
@@ -72,6 +85,8 @@ export async function replay(argv: string[], print: (line: string) => void = con
     clearProgress();
     runs.push(figures);
   }
+  process.off('SIGINT', interrupt);
+  process.off('SIGTERM', interrupt);
   print('\n== the replay next to the seed incident\n');
   print(formatTable(summaryRows(runs)));
   mkdirSync(outDir, { recursive: true });

@@ -11,7 +11,6 @@ export interface ReportContent {
   figures: IncidentFigures;
   windows: AlertWindow[];
   notifications: RelayNotification[] | undefined;
-  relayCounts: Record<string, number> | undefined;
   alertmanagerNow: Array<{ alertname: string; severity: string; state: string }> | undefined;
   charts: RenderedChart[];
   sources: { prometheus: string; alertmanager: string | undefined; relay: string | undefined };
@@ -70,7 +69,7 @@ export function reportMarkdown(content: ReportContent, imagePath: (chart: Render
   const lines: string[] = [];
   lines.push(`# ${content.title}`, '');
   lines.push(`Written by \`npm run report\` from what the stack recorded between ${iso(f.from)} and ${iso(f.to)}: Prometheus ${content.sources.prometheus}` +
-    `${content.sources.alertmanager ? `, Alertmanager ${content.sources.alertmanager}` : ''}${content.sources.relay ? `, the relay's ${content.sources.relay.startsWith('http') ? 'counters at' : 'outbox'} ${content.sources.relay}` : ''}.`, '');
+    `${content.sources.alertmanager ? `, Alertmanager ${content.sources.alertmanager}` : ''}${content.sources.relay ? `, the relay's notification history (${content.sources.relay})` : ''}.`, '');
   lines.push('## Overview', '');
   lines.push(`- Started ${iso(f.startedAt)} (${f.startSource}).`);
   lines.push(`- Detected ${iso(f.detectedAt)} (${f.detectSource}): time to detect (MTTD) **${mttd === undefined ? 'n/a' : `${(mttd / 1000).toFixed(1)} s`}**; the seed incident: ${seedIncident.timeToDetectSeconds / 60} min.`);
@@ -88,7 +87,6 @@ export function reportMarkdown(content: ReportContent, imagePath: (chart: Render
   lines.push('| time (UTC) | since start | what |', '| --- | --- | --- |');
   for (const row of timeline(content)) lines.push(`| ${iso(row.at).slice(11)} | ${f.startedAt === undefined ? '' : `${((row.at - f.startedAt) / 1000).toFixed(1)} s`} | ${row.what.replaceAll('|', '\\|')} |`);
   lines.push('');
-  if (content.relayCounts) lines.push(`The relay's delivery counters (no per-notification history without its outbox): ${JSON.stringify(content.relayCounts)}.`, '');
   if (content.alertmanagerNow) {
     lines.push(`Alertmanager at the time of writing holds ${content.alertmanagerNow.length} alert(s)${content.alertmanagerNow.length > 0 ? `: ${content.alertmanagerNow.map((a) => `${a.alertname} (${a.severity}, ${a.state})`).join(', ')}` : ''}.`, '');
   }

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { queryRange, type RangeSeries } from '../alertmanager/relay/graphs/prometheus-range.ts';
+import { notificationHistory, type NotificationRecord } from '../alertmanager/relay/outbox/notification-history.ts';
 
 const timeoutMs = 20_000;
 
@@ -88,61 +89,31 @@ export async function alertmanagerAlerts(alertmanagerUrl: string): Promise<Alert
   return alerts.map((a) => ({ alertname: a.labels?.alertname ?? '?', severity: a.labels?.severity ?? '', state: a.status?.state ?? '?', startsAt: a.startsAt ?? '' }));
 }
 
-export interface RelayNotification {
-  id: number;
-  receivedAt: number;
-  receiver: string;
-  status: 'firing' | 'resolved' | string;
-  alertnames: string[];
-  severities: string[];
-  deliveries: Array<{ channel: string; destination: string; state: string; attempts: number; finishedAt: number | undefined }>;
-}
+export type RelayNotification = NotificationRecord;
 
-/** Every notification the relay accepted in the range, with its deliveries, from the outbox file (read-only). */
-export function relayNotifications(outboxPath: string, from: number, to: number): RelayNotification[] {
+/** Every notification the relay accepted in the range, with its deliveries: from a stopped relay's outbox file. */
+export function relayNotificationsFromFile(outboxPath: string, from: number, to: number): RelayNotification[] {
   if (!existsSync(outboxPath)) throw new Error(`--relay-outbox: no such file: ${outboxPath}`);
-  const db = new DatabaseSync(outboxPath, { readOnly: true });
+  let db: DatabaseSync;
   try {
-    const rows = db.prepare('SELECT id, received_at, receiver, status, payload FROM notifications WHERE received_at BETWEEN ? AND ? ORDER BY received_at, id').all(from, to) as Array<{
-      id: number;
-      received_at: number;
-      receiver: string;
-      status: string;
-      payload: string;
-    }>;
-    const deliveries = db.prepare('SELECT channel, destination, state, attempts, finished_at FROM deliveries WHERE notification_id = ? ORDER BY id');
-    return rows.map((row) => {
-      const payload = JSON.parse(row.payload) as { alerts?: Array<{ labels?: Record<string, string> }> };
-      const labels = (payload.alerts ?? []).map((a) => a.labels ?? {});
-      return {
-        id: row.id,
-        receivedAt: row.received_at,
-        receiver: row.receiver,
-        status: row.status,
-        alertnames: [...new Set(labels.map((l) => l.alertname ?? '?'))],
-        severities: [...new Set(labels.map((l) => l.severity ?? ''))],
-        deliveries: (deliveries.all(row.id) as Array<{ channel: string; destination: string; state: string; attempts: number; finished_at: number | null }>).map((d) => ({
-          channel: d.channel,
-          destination: d.destination,
-          state: d.state,
-          attempts: d.attempts,
-          finishedAt: d.finished_at ?? undefined,
-        })),
-      };
-    });
+    db = new DatabaseSync(outboxPath, { readOnly: true, timeout: 5_000 });
+    db.prepare('SELECT 1 FROM notifications LIMIT 1').get();
+  } catch (error) {
+    throw new Error(`--relay-outbox ${outboxPath}: ${(error as Error).message} (a running relay holds its outbox exclusively: give its URL and --relay-token-file instead)`);
+  }
+  try {
+    return notificationHistory(db, from, to);
   } finally {
     db.close();
   }
 }
 
-/** Given the relay's URL instead of its outbox: its delivery counters (no per-notification history). */
-export async function relayDeliveryCounts(relayUrl: string): Promise<Record<string, number>> {
-  const url = new URL('metrics', relayUrl.endsWith('/') ? relayUrl : `${relayUrl}/`);
-  const text = await (await fetch(url, { signal: AbortSignal.timeout(timeoutMs) })).text();
-  const counts: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const m = /^alert_relay_notifications_delivered_total\{channel="([^"]+)"\} (\S+)$/.exec(line);
-    if (m) counts[m[1]!] = Number(m[2]);
-  }
-  return counts;
+/** The same from a running relay: GET /api/v1/notifications with its webhook bearer token. */
+export async function relayNotificationsFromRelay(relayUrl: string, token: string, from: number, to: number): Promise<RelayNotification[]> {
+  const url = new URL('api/v1/notifications', relayUrl.endsWith('/') ? relayUrl : `${relayUrl}/`);
+  url.search = new URLSearchParams({ from: String(Math.floor(from)), to: String(Math.ceil(to)) }).toString();
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(timeoutMs) });
+  if (!response.ok) throw new Error(`relay ${url.origin} answered ${response.status} to /api/v1/notifications${response.status === 401 ? ' (wrong --relay-token-file?)' : ''}`);
+  return ((await response.json()) as { notifications: RelayNotification[] }).notifications;
 }
+

@@ -1,6 +1,7 @@
 // `npm run report -- --from <time> --to <time> [--prometheus URL] [--alertmanager URL] [--relay-outbox path|URL]
-// [--out dir] [--title text] [--onset <time>]`: an incident report from what the stack recorded, against any
+// [--relay-token-file path] [--out dir] [--title text] [--onset <time>]`: an incident report from what the stack recorded, against any
 // Prometheus/Alertmanager. Times: ISO 8601 (2026-12-01T05:10:00Z), Unix seconds, or relative to now (-15m, -2h).
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -34,16 +35,25 @@ const argsSchema = z
     prometheus: url('--prometheus').default('http://127.0.0.1:9090'),
     alertmanager: url('--alertmanager').optional(),
     'relay-outbox': z.string().min(1).optional(),
+    'relay-token-file': z.string().min(1).optional(),
     out: z.string().min(1).default(join('.data', 'reports')),
     title: z.string().min(1).optional(),
     job: z.string().min(1).default('order-service'),
   })
   .refine((a) => a.from < a.to, { message: '--from must be before --to' });
 
+function readToken(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    throw new Error(`--relay-token-file: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
 export async function reportCommand(argv: string[]): Promise<string> {
   const { values } = parseArgs({
     args: argv,
-    options: Object.fromEntries(['from', 'to', 'onset', 'prometheus', 'alertmanager', 'relay-outbox', 'out', 'title', 'job'].map((k) => [k, { type: 'string' as const }])),
+    options: Object.fromEntries(['from', 'to', 'onset', 'prometheus', 'alertmanager', 'relay-outbox', 'relay-token-file', 'out', 'title', 'job'].map((k) => [k, { type: 'string' as const }])),
     strict: true,
   });
   const parsed = argsSchema.safeParse(values);
@@ -56,6 +66,7 @@ export async function reportCommand(argv: string[]): Promise<string> {
     prometheusUrl: a.prometheus,
     alertmanagerUrl: a.alertmanager,
     relayOutbox: a['relay-outbox'],
+    relayToken: a['relay-token-file'] === undefined ? undefined : readToken(a['relay-token-file']),
     outDir: resolve(a.out),
     title: a.title,
     serviceJob: a.job,

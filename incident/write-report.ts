@@ -5,15 +5,16 @@ import { join } from 'node:path';
 import { analyse, type IncidentFigures } from './report-analysis.ts';
 import { renderSignalChart, signalCharts, type RenderedChart } from './report-charts.ts';
 import { reportHtml, reportMarkdown, type ReportContent } from './report-document.ts';
-import { alertmanagerAlerts, alertWindows, relayDeliveryCounts, relayNotifications, type RelayNotification } from './report-sources.ts';
+import { alertmanagerAlerts, alertWindows, relayNotificationsFromFile, relayNotificationsFromRelay, type RelayNotification } from './report-sources.ts';
 
 export interface ReportRequest {
   from: number;
   to: number;
   prometheusUrl: string;
   alertmanagerUrl?: string | undefined;
-  /** The relay's outbox file (its notification history), or the relay's URL (its counters only). */
+  /** The outbox file of a stopped relay, or a running relay's URL (its /api/v1/notifications, with relayToken). */
   relayOutbox?: string | undefined;
+  relayToken?: string | undefined;
   outDir: string;
   title?: string | undefined;
   /** When the fault started, if known (the replay knows); else the first alert going pending. */
@@ -35,8 +36,9 @@ export async function writeIncidentReport(request: ReportRequest): Promise<Writt
   const windows = await alertWindows(request.prometheusUrl, request.from, request.to);
   const relay = request.relayOutbox;
   const fromUrl = relay !== undefined && /^https?:\/\//.test(relay);
-  const notifications = relay === undefined || fromUrl ? undefined : relayNotifications(relay, request.from, request.to);
-  const relayCounts = fromUrl ? await relayDeliveryCounts(relay) : undefined;
+  if (fromUrl && request.relayToken === undefined) throw new Error('--relay-outbox is a URL: give the relay\'s webhook token with --relay-token-file');
+  const notifications =
+    relay === undefined ? undefined : fromUrl ? await relayNotificationsFromRelay(relay, request.relayToken!, request.from, request.to) : relayNotificationsFromFile(relay, request.from, request.to);
   const alertmanagerNow = request.alertmanagerUrl === undefined ? undefined : await alertmanagerAlerts(request.alertmanagerUrl);
   const figures = await analyse({ prometheusUrl: request.prometheusUrl, serviceJob, from: request.from, to: request.to, onsetAt: request.onsetAt, windows, notifications });
   const charts: RenderedChart[] = [];
@@ -48,7 +50,6 @@ export async function writeIncidentReport(request: ReportRequest): Promise<Writt
     figures,
     windows,
     notifications,
-    relayCounts,
     alertmanagerNow,
     charts,
     sources: { prometheus: request.prometheusUrl, alertmanager: request.alertmanagerUrl, relay },
