@@ -28,7 +28,8 @@ export interface ReplayPlan {
   leakMbPerSecond: number;
   /** The leak stops after this many MiB (the climb towards the limit; the backlog does the rest when unprotected). */
   leakMaxMb: number;
-  requestMemoryKib: number;
+  /** What each order request holds until answered: KiB at the onset, doubling every doublingSeconds up to a cap. */
+  requestMemory: { kilobytes: number; doublingSeconds: number; upToKilobytes: number };
   steadyPerSecond: number;
   /** After the fault: how long to wait for recovery (steady orders all 201 again) and the backlog to finish. */
   recoverySeconds: number;
@@ -39,13 +40,13 @@ export interface ReplayPlan {
 export const fullPlan = (protection: boolean): ReplayPlan => ({
   protection,
   baselineSeconds: 20,
-  faultSeconds: 60,
+  faultSeconds: 70,
   poolHoldSeconds: 30,
   surgeRate: 600,
   surgeConnections: 1000,
   leakMbPerSecond: 2,
-  leakMaxMb: 120,
-  requestMemoryKib: 1024,
+  leakMaxMb: 140,
+  requestMemory: { kilobytes: 64, doublingSeconds: 10, upToKilobytes: 2048 },
   steadyPerSecond: 10,
   recoverySeconds: 90,
   heapLimitMb: 256,
@@ -53,7 +54,7 @@ export const fullPlan = (protection: boolean): ReplayPlan => ({
 });
 
 /** A shorter replay (the test's): the same faults, a 45-second surge, the pool held 30 s. */
-export const shortPlan = (protection: boolean): ReplayPlan => ({ ...fullPlan(protection), baselineSeconds: 10, faultSeconds: 45, poolHoldSeconds: 30, leakMaxMb: 100, recoverySeconds: 60 });
+export const shortPlan = (protection: boolean): ReplayPlan => ({ ...fullPlan(protection), baselineSeconds: 10, faultSeconds: 45, poolHoldSeconds: 30, leakMaxMb: 90, recoverySeconds: 60 });
 
 export interface TimelineEvent {
   at: number;
@@ -225,11 +226,12 @@ export async function runReplay(plan: ReplayPlan, hooks: ReplayHooks): Promise<R
     // The onset: the database slows (every connection held), memory climbs, the surge arrives.
     onsetAt = Date.now();
     phase = 'fault';
-    event('onset', `fault onset: DB pool held (${plan.dbPoolMax} connections, ${plan.poolHoldSeconds} s), heap leak ${plan.leakMbPerSecond} MiB/s up to ${plan.leakMaxMb} MiB, ${plan.requestMemoryKib} KiB held per order request, surge ${plan.surgeRate}/s over ${plan.surgeConnections} connections`);
+    event('onset', `fault onset: DB pool held (${plan.dbPoolMax} connections, ${plan.poolHoldSeconds} s), heap leak ${plan.leakMbPerSecond} MiB/s up to ${plan.leakMaxMb} MiB, ${plan.requestMemory.kilobytes} KiB held per order request until answered, doubling every ${plan.requestMemory.doublingSeconds} s up to ${plan.requestMemory.upToKilobytes} KiB, surge ${plan.surgeRate}/s over ${plan.surgeConnections} connections`);
     const admin = service.apiUrl;
     await post(`${admin}/admin/faults/db-hold`, { connections: plan.dbPoolMax, seconds: plan.poolHoldSeconds });
-    await post(`${admin}/admin/faults/request-memory`, { kilobytes: plan.requestMemoryKib });
-    await post(`${admin}/admin/faults/heap-leak`, { megabytesPerSecond: plan.leakMbPerSecond, upToMegabytes: plan.leakMaxMb });
+    // Memory per waiting request climbs over the fault (run by the service: a loaded one answers admin calls late),
+    // so the backlog's memory climbs over a minute, not at once.
+    await post(`${admin}/admin/faults/request-memory`, plan.requestMemory);
     surge = await runSurge({
       apiUrl: service.apiUrl,
       customer: `${runId}-surge`,

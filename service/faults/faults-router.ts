@@ -31,9 +31,10 @@ const doublesPerKiB = 1024 / 8;
  */
 export function requestMemoryMiddleware(faults: FaultState): RequestHandler {
   return (_req, res, next) => {
-    if (faults.requestMemoryKib > 0) {
+    const kib = faults.requestMemoryKib(Date.now());
+    if (kib > 0) {
       // fill(): one pass, no callback per element; a request's memory must not cost it much CPU.
-      let held: number[] | undefined = new Array<number>(faults.requestMemoryKib * doublesPerKiB).fill(0.5);
+      let held: number[] | undefined = new Array<number>(kib * doublesPerKiB).fill(0.5);
       res.once('close', () => {
         held = undefined;
       });
@@ -103,9 +104,12 @@ export function faultsRouter(deps: { pool: Pool; workers: WorkerPool; faults: Fa
   });
 
   router.post('/admin/faults/request-memory', (req, res) => {
-    const { kilobytes } = parse(z.object({ kilobytes: z.number().int().min(0).max(1024) }), req.body);
-    faults.requestMemoryKib = kilobytes;
-    res.status(200).json({ requestMemoryKib: kilobytes });
+    const { kilobytes, doublingSeconds, upToKilobytes } = parse(
+      z.object({ kilobytes: z.number().int().min(0).max(4096), doublingSeconds: z.number().positive().max(3600).optional(), upToKilobytes: z.number().int().min(1).max(4096).optional() }),
+      req.body,
+    );
+    faults.requestMemory = { kilobytes, since: Date.now(), doublingSeconds, upToKilobytes: upToKilobytes ?? kilobytes };
+    res.status(200).json({ requestMemoryKib: kilobytes, doublingSeconds, upToKilobytes });
   });
 
   router.post('/admin/faults/gc', (_req, res) => {
