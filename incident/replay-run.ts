@@ -46,7 +46,7 @@ export const fullPlan = (protection: boolean): ReplayPlan => ({
   surgeConnections: 1000,
   leakMbPerSecond: 2,
   leakMaxMb: 140,
-  requestMemory: { kilobytes: 64, doublingSeconds: 10, upToKilobytes: 2048 },
+  requestMemory: { kilobytes: 32, doublingSeconds: 10, upToKilobytes: 2048 },
   steadyPerSecond: 10,
   recoverySeconds: 90,
   heapLimitMb: 256,
