@@ -172,8 +172,10 @@ export async function runSurge(options: SurgeOptions): Promise<SurgeResult> {
     shedP50Ms: percentile(shed, 50),
     shedP99Ms: percentile(shed, 99),
     unanswered: results.reduce((sum, result) => {
+      if (options.durationSeconds === undefined) return sum + result.timeouts + result.errors;
+      // Stopped by the clock: requests sent and not answered when it stopped are unanswered too.
       const answered = Object.values(result.statusCodeStats).reduce((n, { count }) => n + count, 0);
-      return sum + Math.max(result.timeouts + result.errors, (result.requests.sent ?? answered) - answered);
+      return sum + Math.max(result.timeouts + result.errors, result.requests.sent - answered);
     }, 0),
     server: options.metricsUrl ? await serverDurations(options.metricsUrl) : undefined,
     heapOldGenerationPeakBytes: heapPeak,
