@@ -1,15 +1,16 @@
 // `npm run report -- --from <time> --to <time> [--prometheus URL] [--alertmanager URL] [--relay-outbox path|URL]
 // [--relay-token-file path] [--out dir] [--title text] [--onset <time>]`: an incident report from what the stack recorded, against any
-// Prometheus/Alertmanager. Times: ISO 8601 (2026-12-01T05:10:00Z), Unix seconds, or relative to now (-15m, -2h).
+// Prometheus/Alertmanager. Times: ISO 8601 (2026-12-01T05:10:00Z), Unix seconds, now, or now-15m / now-2h.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { writeIncidentReport } from './write-report.ts';
 
-/** ISO 8601, Unix seconds, or "-<n>{s,m,h}" before now; undefined when it is none of them. */
+/** ISO 8601, Unix seconds, "now" or "now-<n>{s,m,h}" (as in Grafana); undefined when it is none of them. */
 export function parseTime(text: string, now = Date.now()): number | undefined {
-  const relative = /^-(\d+(?:\.\d+)?)([smh])$/.exec(text);
+  if (text === 'now') return now;
+  const relative = /^now-(\d+(?:\.\d+)?)([smh])$/.exec(text);
   if (relative) return now - Number(relative[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[relative[2] as 's' | 'm' | 'h'];
   if (/^\d{9,11}(\.\d+)?$/.test(text)) return Number(text) * 1000;
   const ms = Date.parse(text);
@@ -20,7 +21,7 @@ const time = (flag: string) =>
   z.string({ error: `${flag} is required` }).transform((text, ctx) => {
     const ms = parseTime(text);
     if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `${flag}: "${text.slice(0, 40)}" is not a time (ISO 8601, Unix seconds, or -15m)` });
+      ctx.addIssue({ code: 'custom', message: `${flag}: "${text.slice(0, 40)}" is not a time (ISO 8601, Unix seconds, now or now-15m)` });
       return z.NEVER;
     }
     return ms;

@@ -33,7 +33,9 @@ export interface WrittenReport {
 export async function writeIncidentReport(request: ReportRequest): Promise<WrittenReport> {
   if (!(request.from < request.to)) throw new Error(`--from (${new Date(request.from).toISOString()}) must be before --to (${new Date(request.to).toISOString()})`);
   const serviceJob = request.serviceJob ?? 'order-service';
-  const windows = await alertWindows(request.prometheusUrl, request.from, request.to);
+  const windows = await alertWindows(request.prometheusUrl, request.from, request.to).catch((error: unknown) => {
+    throw new Error(`--prometheus ${request.prometheusUrl}: ${(error as Error).message}`);
+  });
   const relay = request.relayOutbox;
   const fromUrl = relay !== undefined && /^https?:\/\//.test(relay);
   if (fromUrl && request.relayToken === undefined) throw new Error('--relay-outbox is a URL: give the relay\'s webhook token with --relay-token-file');
