@@ -5,6 +5,9 @@ FROM node:24.11.1-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 
+# The relay draws alert graphs (resvg), which needs a font for their text; the slim image has none.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so that a source change does not reinstall them. Install scripts stay off: the only one
 # (embedded PostgreSQL's binaries) is not needed, Compose runs a real PostgreSQL server.
 COPY package.json package-lock.json ./

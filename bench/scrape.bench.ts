@@ -11,7 +11,8 @@ import { startOrderService } from '../stack/order-service-process.ts';
 import { parsePrometheusText, sumOf } from '../test/support/prometheus-text.ts';
 import { runtimeCollectors } from '../service/telemetry/runtime-collectors.ts';
 import { createPrometheusEndpoint } from '../service/telemetry/prometheus-exporter.ts';
-import { runtimeNodeInstrumentation, runtimeNodeViews } from '../service/telemetry/runtime-node.ts';
+import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
+import { runtimeNodeConfig, runtimeNodeViews } from '../service/telemetry/runtime-node.ts';
 
 const iterations = Number(process.env.BENCH_SCRAPES ?? 300);
 
@@ -46,7 +47,7 @@ const line = (title: string, c: Cost, extra = ''): void =>
   collectDefaultMetrics({ register: promClient });
   const endpoint = createPrometheusEndpoint({ host: '127.0.0.1', port: 0 });
   const provider = new MeterProvider({ readers: [endpoint.reader], views: runtimeNodeViews });
-  const runtime = runtimeNodeInstrumentation();
+  const runtime = new RuntimeNodeInstrumentation(runtimeNodeConfig);
   runtime.setMeterProvider(provider);
   runtime.enable();
   const stops = runtimeCollectors.map((collect) => collect(provider.getMeter('telemetry.runtime')));

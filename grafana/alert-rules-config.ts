@@ -1,9 +1,9 @@
 // What the dashboards take from the alert rules' own config (prometheus/alerting-config.ts): the job selectors, the
 // thresholds to draw, the runbook links and the dashboard uids. Nothing here is a second copy of a number.
-import { alerts, grafana, jobs, runbookUrl, type AlertName, type PagingSeverity } from '../prometheus/alerting-config.ts';
+import { alerts, grafana, jobs, runbookUrl, runtimeJobs, type AlertName, type PagingSeverity } from '../prometheus/alerting-config.ts';
 import type { AlertLine } from './building-blocks/alert-markers.ts';
 
-export { jobs, runbookUrl };
+export { jobs, runbookUrl, runtimeJobs };
 export type { AlertName };
 
 /** Stable dashboard uids: alerts' `dashboard_url`s, runbooks and bookmarks point at /d/<uid>; never change them. */

@@ -15,8 +15,13 @@ export const jobs = {
   prometheus: 'prometheus',
 } as const;
 
+/** The jobs of Node services on the telemetry module (service/telemetry/): the runtime alerts and dashboard cover each. */
+export const runtimeJobs = [jobs.orderService, jobs.relay] as const;
+
 export const selectors = {
   orderService: `job="${jobs.orderService}"`,
+  /** Runtime metrics (heap, GC, event loop, process) of every Node service: the same names and thresholds fit each. */
+  runtime: `job=~"${runtimeJobs.join('|')}"`,
   relay: `job="${jobs.relay}"`,
   alertmanager: `job="${jobs.alertmanager}"`,
   prometheus: `job="${jobs.prometheus}"`,

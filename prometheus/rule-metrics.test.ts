@@ -35,25 +35,36 @@ function selectorsByJob(): Map<string, Array<{ name: string; label: string; op: 
   for (const rule of [...recordingRules(), ...alertingRules()]) {
     for (const [, name, matchers] of rule.expr.matchAll(/([a-zA-Z_:][\w:]*)\{([^}]*)\}/g)) {
       const parsed = [...matchers!.matchAll(/(\w+)\s*(=~|!=|!~|=)\s*"([^"]*)"/g)].map(([, label, op, value]) => ({ name: name!, label: label!, op: op!, value: value! }));
-      const job = parsed.find((m) => m.label === 'job')?.value;
+      const job = parsed.find((m) => m.label === 'job');
       if (job === undefined) continue;
-      byJob.set(job, [...(byJob.get(job) ?? []), ...parsed.filter((m) => m.label !== 'job')]);
+      for (const one of jobsOf(job.op, job.value)) byJob.set(one, [...(byJob.get(one) ?? []), ...parsed.filter((m) => m.label !== 'job')]);
     }
   }
   return byJob;
 }
 
-/** Metric names each job's rules read, from the job="..." selector the expression uses. */
+/** The jobs a job matcher selects: `job="a"`, or `job=~"a|b"` (the runtime rules: every Node service on the telemetry module). */
+function jobsOf(op: string, value: string): string[] {
+  if (op === '=') return [value];
+  expect(op, `job matcher ${op}"${value}"`).toBe('=~');
+  expect(value, 'a job regex is a plain list of jobs').toMatch(/^[\w-]+(\|[\w-]+)*$/);
+  return value.split('|');
+}
+
+/** Metric names each job's rules read, from the job="..." (or job=~"a|b") selector the expression uses. */
 function namesByJob(): Map<string, Set<string>> {
   const byJob = new Map<string, Set<string>>();
   for (const rule of [...recordingRules(), ...alertingRules()]) {
-    const selected = [...rule.expr.matchAll(/job="([^"]+)"/g)].map((m) => m[1]!);
+    const selected = [...new Set([...rule.expr.matchAll(/job(=~?)"([^"]+)"/g)].map((m) => `${m[1]}${m[2]}`))];
     const raw = metricNamesIn(rule.expr).filter((name) => !name.includes(':') && name !== 'up');
     if (raw.length === 0) continue;
-    expect(new Set(selected).size, `${'alert' in rule ? rule.alert : rule.record} selects exactly one job`).toBe(1);
-    const names = byJob.get(selected[0]!) ?? new Set<string>();
-    for (const name of raw) names.add(name);
-    byJob.set(selected[0]!, names);
+    expect(selected.length, `${'alert' in rule ? rule.alert : rule.record} uses exactly one job matcher`).toBe(1);
+    const [, op, value] = /^(=~?)(.*)$/.exec(selected[0]!)!;
+    for (const job of jobsOf(op!, value!)) {
+      const names = byJob.get(job) ?? new Set<string>();
+      for (const name of raw) names.add(name);
+      byJob.set(job, names);
+    }
   }
   return byJob;
 }

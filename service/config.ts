@@ -33,7 +33,10 @@ const envSchema = z.object({
   OVERLOAD_PROTECTION: bool.default(true),
   /** Default: twice DB_POOL_MAX. */
   ADMISSION_INITIAL_LIMIT: positiveInt.max(10_000).optional(),
-  /** Default: DB_POOL_MAX, the concurrency that keeps every connection busy (the bottleneck of an order). */
+  /**
+   * Default: twice DB_POOL_MAX. Each request spends part of its time off the database (parsing, validating,
+   * answering), so twice the pool keeps every connection busy; below it the limit would idle the bottleneck.
+   */
   ADMISSION_MIN_LIMIT: positiveInt.max(10_000).optional(),
   ADMISSION_MAX_LIMIT: positiveInt.max(10_000).default(200),
   ADMISSION_LATENCY_TOLERANCE: z.coerce.number().min(1).max(10).default(2),
@@ -48,13 +51,13 @@ const envSchema = z.object({
   /** Heap snapshots of earlier processes kept in --diagnostic-dir at start (near-heap-limit snapshots, newest first). */
   HEAP_SNAPSHOT_KEEP: z.coerce.number().int().min(0).max(100).default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 });
 
 export interface ServiceConfig {
   serviceName: string;
   http: { host: string; port: number; bodyLimit: string };
-  telemetry: { serviceName: string; serviceVersion: string; metricsHost: string; metricsPort: number; otlpEndpoint: string | undefined };
+  /** The OTEL_* variables are the telemetry module's to read and check (service/telemetry/telemetry-env.ts). */
+  telemetry: { serviceName: string; serviceVersion: string; metricsServer: { host: string; port: number }; instrumentations: string[] };
   db: {
     /** Unset: an embedded PostgreSQL is started with its data in `embedded.dataDir`. */
     url: string | undefined;
@@ -113,7 +116,7 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env, version 
   const parsed = parseEnv(envSchema, env);
   if (!parsed.ok) throw new ConfigError(`invalid configuration: ${parsed.problems.join('; ')}`);
   const e = parsed.value;
-  const minLimit = e.ADMISSION_MIN_LIMIT ?? Math.min(e.DB_POOL_MAX, e.ADMISSION_MAX_LIMIT);
+  const minLimit = e.ADMISSION_MIN_LIMIT ?? Math.min(2 * e.DB_POOL_MAX, e.ADMISSION_MAX_LIMIT);
   if (minLimit > e.ADMISSION_MAX_LIMIT) {
     throw new ConfigError(`invalid configuration: ADMISSION_MIN_LIMIT: ${minLimit} is above ADMISSION_MAX_LIMIT (${e.ADMISSION_MAX_LIMIT})`);
   }
@@ -134,9 +137,9 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env, version 
     telemetry: {
       serviceName: e.SERVICE_NAME,
       serviceVersion: version,
-      metricsHost: e.HOST,
-      metricsPort: e.METRICS_PORT,
-      otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+      metricsServer: { host: e.HOST, port: e.METRICS_PORT },
+      // What the service loads: its HTTP server, express routes, pg, and the runtime metrics.
+      instrumentations: ['http', 'express', 'pg', 'runtime-node'],
     },
     db: {
       url: e.DATABASE_URL,

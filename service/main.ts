@@ -3,7 +3,7 @@
 import { ConfigError, loadServiceConfig } from './config.ts';
 import { prepareHeapSnapshots } from './diagnostics/heap-snapshots.ts';
 import { createLogger } from './logger.ts';
-import { startTelemetry } from './telemetry/index.ts';
+import { startTelemetry, TelemetryConfigError } from './telemetry/index.ts';
 
 let config;
 try {
@@ -15,10 +15,14 @@ try {
 }
 const logger = createLogger(config.serviceName, config.logLevel);
 prepareHeapSnapshots(config.heapSnapshots, logger);
-const telemetry = await startTelemetry(config.telemetry);
-logger.info({ metrics: telemetry.metricsUrl }, 'metrics served');
+const telemetry = await startTelemetry(config.telemetry).catch((error: unknown) => {
+  if (!(error instanceof TelemetryConfigError)) throw error;
+  console.error(error.message);
+  process.exit(2);
+});
+logger.info({ metrics: telemetry.metricsUrl ?? 'not served', instrumentations: [...telemetry.instrumentations] }, telemetry.enabled ? 'telemetry started' : 'telemetry disabled (OTEL_SDK_DISABLED)');
 const { startService } = await import('./service.ts');
-const service = await startService(config, logger);
+const service = await startService(config, logger, telemetry);
 
 let signalled = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

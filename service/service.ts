@@ -13,7 +13,7 @@ import { createOrderMetrics } from './orders/order-metrics.ts';
 import { OrderProcessor } from './orders/order-processor.ts';
 import { OrderRepository } from './orders/order-repository.ts';
 import { Reconciler } from './orders/reconciler.ts';
-import { instrumentPgPool, instrumentWorkerPool } from './telemetry/index.ts';
+import type { Telemetry } from './telemetry/index.ts';
 import { createWorkerPool } from './workers/order-worker-pool.ts';
 
 const listenBacklog = 4096;
@@ -25,7 +25,7 @@ export interface RunningService {
 }
 
 /** Wires the order service together and starts it; the composition root. */
-export async function startService(config: ServiceConfig, logger: Logger): Promise<RunningService> {
+export async function startService(config: ServiceConfig, logger: Logger, telemetry: Pick<Telemetry, 'instrumentPgPool' | 'instrumentWorkerPool'>): Promise<RunningService> {
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.db.url;
   if (!databaseUrl) {
@@ -35,20 +35,20 @@ export async function startService(config: ServiceConfig, logger: Logger): Promi
   const { overload } = config;
   const pool = createPool(databaseUrl, config.db.pool, overload.enabled ? overload.dbPoolQueueMax : undefined);
   pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
-  instrumentPgPool(pool, { name: config.db.pool.name, max: config.db.pool.max, idleMin: config.db.pool.minIdle, idleMax: config.db.pool.max });
+  telemetry.instrumentPgPool(pool, { name: config.db.pool.name, max: config.db.pool.max, idleMin: config.db.pool.minIdle, idleMax: config.db.pool.max });
   const applied = await migrate(pool);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 
   const workers = createWorkerPool(config.workers);
-  instrumentWorkerPool(workers.piscina, { name: 'orders', maxQueue: config.workers.queueMax });
+  telemetry.instrumentWorkerPool(workers.piscina, { name: 'orders', maxQueue: config.workers.queueMax });
   const metrics = createOrderMetrics();
-  const repository = new OrderRepository(pool);
+  const repository = new OrderRepository(pool, overload.enabled ? { commitTimeoutMs: config.db.pool.queryTimeoutMs + 5_000 } : {});
   // A few orders per worker thread keep the threads busy; more would only queue claims and updates. With as
   // many processing connections as orders in flight, the processing pool never has callers waiting.
   const processingMax = Math.max(2, Math.min(4 * config.workers.size, config.workers.size + config.workers.queueMax));
   const processingPool = createProcessingPool(databaseUrl, config.db.pool, processingMax);
   processingPool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
-  instrumentPgPool(processingPool, { name: `${config.db.pool.name}-processing`, max: processingMax, idleMin: 0, idleMax: processingMax });
+  telemetry.instrumentPgPool(processingPool, { name: `${config.db.pool.name}-processing`, max: processingMax, idleMin: 0, idleMax: processingMax });
   const processor = new OrderProcessor({
     repository: new OrderRepository(processingPool),
     workers,

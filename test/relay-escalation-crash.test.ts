@@ -64,7 +64,9 @@ it('escalates each step exactly once across relay SIGKILLs', async () => {
   });
   expect(fired.status).toBe(200);
   await waitFor(() => slack.messages.find((m) => m.text.includes('NobodyHome')), { what: 'the page', timeoutMs: 60_000 });
-  // Kill 1: the escalation is only scheduled.
+  // Kill 1: the escalation is only scheduled. (After the page is recorded as delivered: a kill between Slack's
+  // answer and that commit would post the page twice, the in-flight window relay-crash-safety.test.ts covers.)
+  await waitFor(async () => (await metric('alert_relay_notifications_delivered_total', { channel: 'slack' })) >= 1, { what: 'the page recorded as delivered' });
   await relay.kill();
   relay = await start();
 

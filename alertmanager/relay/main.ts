@@ -6,6 +6,7 @@ import { ConfigError, configPathFrom, loadRelayConfig, type RelayConfig } from '
 import { createRelayLogger } from './logger.ts';
 import { startRelayServer } from './relay.ts';
 import { SecretScrubber } from './secret-scrubber.ts';
+import { startTelemetry, TelemetryConfigError } from '../../service/telemetry/index.ts';
 
 const configPath = (() => {
   try {
@@ -29,7 +30,14 @@ const scrubber = new SecretScrubber();
 scrubber.set(config.secrets);
 const logger = createRelayLogger(process.env.LOG_LEVEL ?? config.logLevel, scrubber);
 logger.info({ config: configPath }, 'configuration loaded');
-const relay = await startRelayServer(config, { logger, scrubber });
+// Runtime metrics (heap, GC, event loop, process) under the names every Node service of ours serves, answered on
+// the relay's own /metrics; the relay loads nothing else worth instrumenting. The OTEL_* variables apply.
+const telemetry = await startTelemetry({ serviceName: 'alert-relay', instrumentations: ['runtime-node'] }).catch((error: unknown) => {
+  if (!(error instanceof TelemetryConfigError)) throw error;
+  process.stderr.write(`alert-relay: ${error.message}\n`);
+  process.exit(2);
+});
+const relay = await startRelayServer(config, { logger, scrubber, runtimeMetrics: () => telemetry.renderMetrics() });
 
 let reloading = Promise.resolve();
 process.on('SIGHUP', () => {
@@ -52,6 +60,7 @@ const stop = (signal: string): void => {
   logger.info({ signal }, 'stopping');
   relay
     .stop()
+    .then(() => telemetry.shutdown())
     .then(() => logger.flush(() => process.exit(0)))
     .catch((error: unknown) => {
       logger.error({ err: error }, 'stop failed');

@@ -1,6 +1,7 @@
-// The relay's own metrics (docs/relay.md, "Metrics"; docs/docs.test.ts keeps that table equal to this registry), on its /metrics with prom-client's default process metrics.
+// The relay's own metrics (docs/relay.md, "Metrics"; docs/docs.test.ts keeps that table equal to this registry), on its
+// /metrics beside the runtime metrics of the telemetry module (service/telemetry/), the same as every Node service's.
 // One registry per relay instance, so tests can run several relays in one process.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { graphOutcomes } from './graphs/alert-graphs.ts';
 import type { OutboxDepth } from './outbox/outbox-store.ts';
 import type { Channel } from './routing.ts';
@@ -33,7 +34,6 @@ const interactionOutcomes: InteractionOutcome[] = ['accepted', 'forged', 'stale'
 /** `outboxDepth` and `watchdogLastSeen` are read at scrape time, so the gauges never drift from their source. */
 export function createRelayMetrics(outboxDepth: () => OutboxDepth[], watchdogLastSeen: () => number | undefined = () => undefined): RelayMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
   const depthNow = (): Map<Channel, OutboxDepth> => new Map(outboxDepth().map((d) => [d.channel, d]));
   const metrics: RelayMetrics = {
     registry,

@@ -47,11 +47,13 @@ export interface Relay {
 export interface RelayDeps {
   logger: Logger;
   scrubber: SecretScrubber;
+  /** The process's runtime metrics in the Prometheus text format, served on /metrics after the relay's own. */
+  runtimeMetrics?: () => Promise<string>;
 }
 
 const digestMaxPerMessage = 200;
 
-export async function startRelayServer(initial: RelayConfig, { logger, scrubber }: RelayDeps): Promise<Relay> {
+export async function startRelayServer(initial: RelayConfig, { logger, scrubber, runtimeMetrics }: RelayDeps): Promise<Relay> {
   let config = initial;
   let auth: BearerAuth = createBearerAuth(config.bearerTokens);
   let accepting = true;
@@ -243,9 +245,8 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber 
       }
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ notifications: store.history(from, to) }));
     } else if (path === '/metrics' && req.method === 'GET') {
-      metrics.registry
-        .metrics()
-        .then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text))
+      Promise.all([metrics.registry.metrics(), runtimeMetrics?.() ?? ''])
+        .then(([own, runtime]) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(own + runtime))
         .catch(fail);
     } else if (config.slackApp && path === config.slackApp.interactivityPath) {
       handleInteraction(req, res).catch(fail);

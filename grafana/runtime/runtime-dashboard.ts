@@ -1,4 +1,5 @@
-// "Runtime": the JVM-style board of one order-service instance (heap, GC, threads, connection pool on one page).
+// "Runtime": the JVM-style board of one Node process, an order-service replica or the alert relay (heap, GC, threads,
+// connection pool on one page; the pool rows stay empty for the relay, which has none).
 import type { DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { dashboard } from '../building-blocks/dashboard-defaults.ts';
 import { withRows } from '../building-blocks/dashboard-rows.ts';
@@ -16,8 +17,8 @@ export function runtimeDashboard(): DashboardBuilder {
   const board = dashboard({
     uid: dashboardUids.runtime,
     title: 'Runtime',
-    description: 'Node runtime of one order-service instance, read the way JVM teams read heap, GC, threads and HikariCP.',
-    tags: ['order-service', 'runtime'],
+    description: 'Node runtime of one process (an order-service replica or the alert relay), read the way JVM teams read heap, GC, threads and HikariCP.',
+    tags: ['order-service', 'alert-relay', 'runtime'],
   })
     .withVariable(instanceVariable())
     // Alerts of this instance, and the job-wide ones that carry no instance label.

@@ -1,11 +1,14 @@
 import type { QueryVariableBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { jobs } from '../alert-rules-config.ts';
+import { runtimeJobs } from '../alert-rules-config.ts';
 import { instanceVariable as instanceVariableOf } from '../building-blocks/instance-variable.ts';
 
-/** The series of the one order-service instance picked in the `instance` variable (a per-instance board, as JVM boards are). */
-export const instanceSelector = `job="${jobs.orderService}", instance="$instance"`;
+/** Every Node service on the telemetry module (the order-service replicas and the alert relay): the same runtime metrics. */
+const runtimeJobMatcher = `job=~"${runtimeJobs.join('|')}"`;
+
+/** The series of the one instance picked in the `instance` variable (a per-instance board, as JVM boards are). */
+export const instanceSelector = `${runtimeJobMatcher}, instance="$instance"`;
 
 /** Single choice: stacked heap spaces of two processes added together would mean nothing. */
 export function instanceVariable(): QueryVariableBuilder {
-  return instanceVariableOf({ jobMatcher: `job="${jobs.orderService}"`, multi: false, description: 'The order-service replica shown' });
+  return instanceVariableOf({ jobMatcher: runtimeJobMatcher, multi: false, description: 'The Node process shown: an order-service replica or the alert relay (which has no DB or worker pool)' });
 }

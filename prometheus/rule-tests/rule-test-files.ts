@@ -4,6 +4,7 @@ import { ruleFiles } from '../rules/rule-files.ts';
 import { orderServiceCases } from './order-service-alert-cases.ts';
 import { pipelineCases } from './pipeline-alert-cases.ts';
 import { scrapeSeconds, type PromtoolTestCase, type PromtoolTestFile } from './promtool-test.ts';
+import { relayRuntimeCases } from './relay-runtime-alert-cases.ts';
 import { runtimeCases } from './runtime-alert-cases.ts';
 
 function testFile(tests: PromtoolTestCase[]): PromtoolTestFile {
@@ -18,7 +19,7 @@ function testFile(tests: PromtoolTestCase[]): PromtoolTestFile {
 }
 
 export const ruleTestFiles: Record<string, PromtoolTestFile> = {
-  'rule-tests/runtime-alerts.promtool.yml': testFile(runtimeCases),
+  'rule-tests/runtime-alerts.promtool.yml': testFile([...runtimeCases, ...relayRuntimeCases]),
   'rule-tests/order-service-alerts.promtool.yml': testFile(orderServiceCases),
   'rule-tests/pipeline-alerts.promtool.yml': testFile(pipelineCases),
 };

@@ -5,6 +5,8 @@ import { selectors } from '../alerting-config.ts';
 import type { RecordingRule, RuleGroup } from './rule-types.ts';
 
 const sel = selectors.orderService;
+/** Heap, GC, memory and restarts: every Node service on the telemetry module (the pools are the order service's). */
+const runtimeSel = selectors.runtime;
 const instance = 'job, instance';
 const dbPool = 'job, instance, db_client_connection_pool_name';
 const workerPool = 'job, instance, worker_pool_name';
@@ -12,21 +14,21 @@ const workerPool = 'job, instance, worker_pool_name';
 export const runtimeRecords: RuleGroup<RecordingRule> = {
   name: 'order-service-runtime.records',
   rules: [
-    { record: 'instance:v8js_memory_heap_used_bytes:sum', expr: `sum by (${instance}) (v8js_memory_heap_used_bytes{${sel}})` },
+    { record: 'instance:v8js_memory_heap_used_bytes:sum', expr: `sum by (${instance}) (v8js_memory_heap_used_bytes{${runtimeSel}})` },
     {
       record: 'instance:v8js_memory_heap_utilization:ratio',
-      expr: `instance:v8js_memory_heap_used_bytes:sum / on (${instance}) max by (${instance}) (v8js_memory_heap_size_limit_bytes{${sel}})`,
+      expr: `instance:v8js_memory_heap_used_bytes:sum / on (${instance}) max by (${instance}) (v8js_memory_heap_size_limit_bytes{${runtimeSel}})`,
     },
     {
       record: 'instance:v8js_memory_heap_after_gc_utilization:ratio',
-      expr: `max by (${instance}) (v8js_memory_heap_used_after_gc_bytes{${sel}}) / on (${instance}) max by (${instance}) (v8js_memory_heap_size_limit_bytes{${sel}})`,
+      expr: `max by (${instance}) (v8js_memory_heap_used_after_gc_bytes{${runtimeSel}}) / on (${instance}) max by (${instance}) (v8js_memory_heap_size_limit_bytes{${runtimeSel}})`,
     },
-    { record: 'instance:v8js_gc_time:ratio_rate1m', expr: `sum by (${instance}) (rate(v8js_gc_duration_seconds_sum{${sel}}[1m]))` },
+    { record: 'instance:v8js_gc_time:ratio_rate1m', expr: `sum by (${instance}) (rate(v8js_gc_duration_seconds_sum{${runtimeSel}}[1m]))` },
     {
       record: 'instance:process_memory_utilization:ratio',
-      expr: `max by (${instance}) (process_memory_usage_bytes{${sel}}) / on (${instance}) max by (${instance}) (process_memory_limit_bytes{${sel}})`,
+      expr: `max by (${instance}) (process_memory_usage_bytes{${runtimeSel}}) / on (${instance}) max by (${instance}) (process_memory_limit_bytes{${runtimeSel}})`,
     },
-    { record: 'instance:process_start_time_seconds:max', expr: `max by (${instance}) (process_start_time_seconds{${sel}})` },
+    { record: 'instance:process_start_time_seconds:max', expr: `max by (${instance}) (process_start_time_seconds{${runtimeSel}})` },
     {
       record: 'instance_pool:db_client_connection_utilization:ratio',
       expr: `sum by (${dbPool}) (db_client_connection_count{${sel}, db_client_connection_state="used"}) / on (${dbPool}) max by (${dbPool}) (db_client_connection_max{${sel}})`,

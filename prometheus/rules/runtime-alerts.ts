@@ -6,7 +6,7 @@ import { alerts, selectors, settings } from '../alerting-config.ts';
 import { rulesPerLevel, percent, perSecond, seconds } from './rules-per-level.ts';
 import type { AlertingRule, RuleGroup } from './rule-types.ts';
 
-const sel = selectors.orderService;
+const sel = selectors.runtime;
 const instance = 'job, instance';
 const dbPool = 'job, instance, db_client_connection_pool_name';
 const workerPool = 'job, instance, worker_pool_name';

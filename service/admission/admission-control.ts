@@ -89,7 +89,9 @@ export function createAdmissionControl(config: OverloadConfig['admission'], pool
   const queueCapacity = (): number => {
     const latency = limiter.recentLatencyMs ?? limiter.baselineMs;
     if (latency === undefined) return Math.floor(limiter.limit / 2); // no measure yet
-    return Math.floor((0.5 * limiter.limit * config.queueMaxWaitMs) / Math.max(latency, 1));
+    // Never more than the max limit: requests held in memory stay under twice ADMISSION_MAX_LIMIT however many
+    // connections arrive (each body at most BODY_LIMIT).
+    return Math.min(config.maxLimit, Math.floor((0.5 * limiter.limit * config.queueMaxWaitMs) / Math.max(latency, 1)));
   };
 
   const guardRefusal = (priority: Priority): ShedReason | undefined => {

@@ -2,14 +2,14 @@ import express, { type Express } from 'express';
 import type { Pool } from 'pg';
 import type { ServiceConfig } from '../config.ts';
 import { FaultState } from '../faults/fault-state.ts';
+import { faultsRouter, requestMemoryMiddleware } from '../faults/faults-router.ts';
 import type { Logger } from '../logger.ts';
 import type { OrderMetrics } from '../orders/order-metrics.ts';
 import type { OrderProcessor } from '../orders/order-processor.ts';
 import type { OrderRepository } from '../orders/order-repository.ts';
-import { faultsRouter, requestMemoryMiddleware } from '../faults/faults-router.ts';
 import { ordersRouter } from '../orders/orders-router.ts';
-import type { WorkerPool } from '../workers/order-worker-pool.ts';
 import type { AdmissionControl } from '../admission/admission-control.ts';
+import type { WorkerPool } from '../workers/order-worker-pool.ts';
 import { healthRouter, type Readiness } from './health-router.ts';
 import { errorHandler, notFound } from './http-errors.ts';
 

@@ -20,6 +20,10 @@ type PoolConnect = (callback?: ConnectCallback) => Promise<pg.PoolClient> | unde
  */
 export function createPool(url: string, config: ServiceConfig['db']['pool'], queueMax?: number, extra: pg.PoolConfig = {}): pg.Pool {
   const pool = new pg.Pool({
+    // With overload protection the server ends a statement at the query timeout itself (and rolls it back), so
+    // an error always means "not stored": the client-side timer alone can fire after the server committed (an
+    // event loop that stalled runs its timers before it reads the answer waiting on the socket).
+    ...(queueMax === undefined ? {} : { options: `-c statement_timeout=${config.queryTimeoutMs}` }),
     ...extra,
     connectionString: url,
     max: config.max,

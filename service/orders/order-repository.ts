@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryConfig } from 'pg';
 import type { Order, OrderRequest, OrderStatus } from './order-schema.ts';
 
 interface OrderRow {
@@ -43,9 +43,15 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 /** All SQL on the orders table. State changes are guarded by the expected current status, so they are race-safe. */
 export class OrderRepository {
   readonly #pool: Pool;
+  readonly #commitTimeoutMs: number | undefined;
 
-  constructor(pool: Pool) {
+  /**
+   * `commitTimeoutMs`: the client-side timeout of a guarded INSERT, longer than the server's statement_timeout,
+   * so that the client waits for the server's verdict (stored, or rolled back) rather than guessing.
+   */
+  constructor(pool: Pool, options: { commitTimeoutMs?: number } = {}) {
     this.#pool = pool;
+    this.#commitTimeoutMs = options.commitTimeoutMs;
   }
 
   /**
@@ -59,18 +65,21 @@ export class OrderRepository {
     const client = await this.#pool.connect();
     try {
       if (!beforeCommit()) return { kind: 'abandoned' };
-      return await this.#insert(client, request, hash, idempotencyKey);
+      return await this.#insert(client, request, hash, idempotencyKey, this.#commitTimeoutMs);
     } finally {
       client.release();
     }
   }
 
-  async #insert(db: Pool | PoolClient, request: OrderRequest, hash: string, idempotencyKey: string | undefined): Promise<CreateResult> {
-    const inserted = await db.query<OrderRow>(
-      `INSERT INTO orders (idempotency_key, request_hash, customer, items) VALUES ($1, $2, $3, $4)
+  async #insert(db: Pool | PoolClient, request: OrderRequest, hash: string, idempotencyKey: string | undefined, timeoutMs?: number): Promise<CreateResult> {
+    // pg reads query_timeout per query; its types omit it.
+    const insert: QueryConfig & { query_timeout?: number } = {
+      text: `INSERT INTO orders (idempotency_key, request_hash, customer, items) VALUES ($1, $2, $3, $4)
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING ${columns}`,
-      [idempotencyKey ?? null, hash, request.customer, JSON.stringify(request.items)],
-    );
+      values: [idempotencyKey ?? null, hash, request.customer, JSON.stringify(request.items)],
+      ...(timeoutMs === undefined ? {} : { query_timeout: timeoutMs }),
+    };
+    const inserted = await db.query<OrderRow>(insert);
     if (inserted.rows[0]) return { kind: 'created', order: toOrder(inserted.rows[0]) };
     const existing = await db.query<OrderRow>(`SELECT ${columns} FROM orders WHERE idempotency_key = $1`, [idempotencyKey]);
     const row = existing.rows[0];

@@ -26,6 +26,7 @@ export class Reconciler {
   #statsTimer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopping = false;
+  #wakeOnStop: (() => void) | undefined;
 
   constructor(deps: ReconcilerDeps) {
     this.#deps = deps;
@@ -47,6 +48,7 @@ export class Reconciler {
 
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#wakeOnStop?.();
     clearInterval(this.#timer);
     clearInterval(this.#statsTimer);
     await this.#running;
@@ -60,7 +62,8 @@ export class Reconciler {
     for (;;) {
       const outcome = await this.reconcileOnce();
       if (!outcome.more || this.#stopping) return;
-      await this.#deps.processor.whenRoom();
+      // Stopping does not wait for room: the processor drains only after the reconciler has stopped.
+      await Promise.race([this.#deps.processor.whenRoom(), new Promise<void>((resolve) => (this.#wakeOnStop = resolve))]);
       if (this.#stopping) return;
     }
   }

@@ -1,5 +1,6 @@
-import { metrics, type Attributes } from '@opentelemetry/api';
+import type { Attributes, BatchObservableCallback, Meter } from '@opentelemetry/api';
 import type pg from 'pg';
+import type { Collector, StopCollector } from './collector.ts';
 
 export interface PgPoolTelemetryOptions {
   /** The `db.client.connection.pool.name` label value. */
@@ -11,11 +12,6 @@ export interface PgPoolTelemetryOptions {
 
 /** Seconds buckets for acquire/use/create times: from a fast in-memory checkout (sub-ms) to a timeout (s). */
 const timeBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-
-/** pg-pool's errors for a caller that waited longer than connectionTimeoutMillis. */
-function isAcquireTimeout(error: unknown): boolean {
-  return error instanceof Error && /timeout exceeded when trying to connect|connection terminated due to connection timeout/i.test(error.message);
-}
 
 type ConnectCallback = (error: Error | undefined, client: pg.PoolClient | undefined, release: (error?: Error | boolean) => void) => void;
 type PoolConnect = (callback?: ConnectCallback) => Promise<pg.PoolClient> | undefined;
@@ -29,10 +25,17 @@ interface ConnectableClient {
  *
  * pg's Pool has no timing events, so: acquire is timed by wrapping this pool's connect() (pool.query() calls
  * it too), use by the pool's 'acquire'/'release' events, creation by a Client subclass timing connect().
+ * An acquire counts as a timeout when it failed after waiting at least the pool's connectionTimeoutMillis: pg
+ * gives its timeout errors no code, and that wait is what makes them timeouts.
+ * The returned stop puts the pool back as it was (connect, Client, listeners) and stops the observers.
  */
-export function instrumentPgPool(pool: pg.Pool, options: PgPoolTelemetryOptions): void {
-  const meter = metrics.getMeter('telemetry.db-pool');
+export function pgPoolMetrics(pool: pg.Pool, options: PgPoolTelemetryOptions): Collector {
+  return (meter) => instrument(meter, pool, options);
+}
+
+function instrument(meter: Meter, pool: pg.Pool, options: PgPoolTelemetryOptions): StopCollector {
   const attrs: Attributes = { 'db.client.connection.pool.name': options.name };
+  const timeoutMs = (pool.options as { connectionTimeoutMillis?: number }).connectionTimeoutMillis ?? 0;
 
   const count = meter.createObservableUpDownCounter('db.client.connection.count', {
     description: 'Connections in the pool, by state (idle, used).',
@@ -54,18 +57,17 @@ export function instrumentPgPool(pool: pg.Pool, options: PgPoolTelemetryOptions)
     description: 'Callers waiting for a connection.',
     unit: '{request}',
   });
-  meter.addBatchObservableCallback(
-    (result) => {
-      const idle = pool.idleCount;
-      result.observe(count, idle, { ...attrs, 'db.client.connection.state': 'idle' });
-      result.observe(count, Math.max(0, pool.totalCount - idle), { ...attrs, 'db.client.connection.state': 'used' });
-      result.observe(max, options.max, attrs);
-      result.observe(idleMax, options.idleMax, attrs);
-      result.observe(idleMin, options.idleMin, attrs);
-      result.observe(pending, pool.waitingCount, attrs);
-    },
-    [count, max, idleMax, idleMin, pending],
-  );
+  const observables = [count, max, idleMax, idleMin, pending];
+  const observe: BatchObservableCallback = (result) => {
+    const idle = pool.idleCount;
+    result.observe(count, idle, { ...attrs, 'db.client.connection.state': 'idle' });
+    result.observe(count, Math.max(0, pool.totalCount - idle), { ...attrs, 'db.client.connection.state': 'used' });
+    result.observe(max, options.max, attrs);
+    result.observe(idleMax, options.idleMax, attrs);
+    result.observe(idleMin, options.idleMin, attrs);
+    result.observe(pending, pool.waitingCount, attrs);
+  };
+  meter.addBatchObservableCallback(observe, observables);
 
   const timeouts = meter.createCounter('db.client.connection.timeouts', {
     description: 'Connection requests that timed out waiting for a connection (connectionTimeoutMillis).',
@@ -90,12 +92,15 @@ export function instrumentPgPool(pool: pg.Pool, options: PgPoolTelemetryOptions)
   const seconds = (since: number): number => (performance.now() - since) / 1000;
 
   // Acquire: every checkout, pool.query() included, goes through this pool's connect().
-  const originalConnect = (pool.connect as PoolConnect).bind(pool);
+  const target = pool as unknown as { connect: PoolConnect; Client: new (...args: never[]) => ConnectableClient };
+  const ownConnect = Object.hasOwn(pool, 'connect') ? target.connect : undefined;
+  const originalConnect = target.connect.bind(pool);
   const onAcquired = (started: number, error: unknown): void => {
     if (error === undefined || error === null) waitTime.record(seconds(started), attrs);
-    else if (isAcquireTimeout(error)) timeouts.add(1, attrs);
+    // 1 ms of slack: the pool's timer and performance.now() tick on different clocks.
+    else if (timeoutMs > 0 && performance.now() - started >= timeoutMs - 1) timeouts.add(1, attrs);
   };
-  (pool as unknown as { connect: PoolConnect }).connect = (callback) => {
+  target.connect = (callback) => {
     const started = performance.now();
     if (callback) {
       return originalConnect((error, client, release) => {
@@ -117,18 +122,19 @@ export function instrumentPgPool(pool: pg.Pool, options: PgPoolTelemetryOptions)
 
   // Use: from the pool handing a client out to the client coming back.
   const borrowedAt = new WeakMap<object, number>();
-  pool.on('acquire', (client) => borrowedAt.set(client, performance.now()));
-  pool.on('release', (_error, client) => {
+  const onAcquire = (client: pg.PoolClient): void => void borrowedAt.set(client, performance.now());
+  const onRelease = (_error: Error | undefined, client: pg.PoolClient): void => {
     const since = borrowedAt.get(client);
     if (since === undefined) return;
     borrowedAt.delete(client);
     useTime.record(seconds(since), attrs);
-  });
+  };
+  pool.on('acquire', onAcquire);
+  pool.on('release', onRelease);
 
   // Create: the pool builds clients with `new this.Client()`, so a subclass sees every connection opened.
-  const holder = pool as unknown as { Client: new (...args: never[]) => ConnectableClient };
-  const BaseClient = holder.Client;
-  holder.Client = class TimedClient extends BaseClient {
+  const BaseClient = target.Client;
+  target.Client = class TimedClient extends BaseClient {
     override connect(callback?: (error: Error | undefined) => void): Promise<void> | undefined {
       const started = performance.now();
       if (callback) {
@@ -139,5 +145,14 @@ export function instrumentPgPool(pool: pg.Pool, options: PgPoolTelemetryOptions)
       }
       return super.connect()!.then(() => createTime.record(seconds(started), attrs));
     }
+  };
+
+  return () => {
+    meter.removeBatchObservableCallback(observe, observables);
+    if (ownConnect) target.connect = ownConnect;
+    else delete (target as Partial<typeof target>).connect;
+    target.Client = BaseClient;
+    pool.off('acquire', onAcquire);
+    pool.off('release', onRelease);
   };
 }

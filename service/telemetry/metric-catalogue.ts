@@ -4,7 +4,7 @@
 
 export type MetricType = 'gauge' | 'counter' | 'histogram';
 
-export type MetricGroup = 'Heap and memory' | 'Garbage collection' | 'Event loop' | 'DB connection pool' | 'Worker-thread pool' | 'HTTP server' | 'Orders' | 'Process' | 'Resource';
+export type MetricGroup = 'Heap and memory' | 'Garbage collection' | 'Event loop' | 'DB connection pool' | 'Worker-thread pool' | 'HTTP server' | 'Admission control' | 'Orders' | 'Process' | 'Resource';
 
 export interface CatalogueEntry {
   /** The family name as served on /metrics (after the Prometheus OTLP translation; histograms without _bucket). */
@@ -307,7 +307,7 @@ export const metricCatalogue: readonly CatalogueEntry[] = [
     labels: { db_system_name: [], db_namespace: [], db_operation_name: [], server_address: [], server_port: [], error_type: [] },
     jvm: 'Spring Data / JDBC query timings',
     description: "Query durations, from OpenTelemetry's pg instrumentation (its own `db.client.connection.*` metrics are dropped by a View).",
-    source: 'service/telemetry/tracing.ts',
+    source: 'service/telemetry/instrumentations.ts',
     group: 'DB connection pool',
   },
   // Worker-thread pool
@@ -418,7 +418,7 @@ export const metricCatalogue: readonly CatalogueEntry[] = [
     labels: { http_request_method: [], http_route: [], http_response_status_code: [], url_scheme: [], network_protocol_version: [], error_type: [] },
     jvm: '`http_server_requests_seconds`',
     description: 'HTTP requests of the API, by method, matched express route (none for an unmatched request) and status; scrapes of /metrics are left out.',
-    source: 'service/telemetry/tracing.ts',
+    source: 'service/telemetry/instrumentations.ts',
     group: 'HTTP server',
   },
   // Orders
@@ -475,6 +475,84 @@ export const metricCatalogue: readonly CatalogueEntry[] = [
     description: 'Age of the oldest order in PROCESSING, 0 when none.',
     source: 'service/orders/order-metrics.ts',
     group: 'Orders',
+  },
+  // Admission control
+  {
+    name: 'http_server_admission_limit',
+    type: 'gauge',
+    unit: 'requests',
+    labels: {},
+    jvm: 'Envoy `adaptive_concurrency...concurrency_limit`, Netflix concurrency-limits limit',
+    description: 'The adaptive concurrency limit of the order routes: it follows measured latency against its no-load baseline.',
+    source: 'service/admission/admission-metrics.ts',
+    group: 'Admission control',
+  },
+  {
+    name: 'http_server_admission_in_flight',
+    type: 'gauge',
+    unit: 'requests',
+    labels: {},
+    jvm: '`tomcat_threads_busy_threads`',
+    description: 'Order requests admitted and not yet answered.',
+    source: 'service/admission/admission-metrics.ts',
+    group: 'Admission control',
+  },
+  {
+    name: 'http_server_admission_queued',
+    type: 'gauge',
+    unit: 'requests',
+    labels: {},
+    jvm: '`executor_queued_tasks`',
+    description: 'Order requests waiting (at most `ADMISSION_QUEUE_MAX_WAIT_MS`) for a slot under the limit.',
+    source: 'service/admission/admission-metrics.ts',
+    group: 'Admission control',
+  },
+  {
+    name: 'http_server_admission_latency_baseline_seconds',
+    type: 'gauge',
+    unit: 'seconds',
+    labels: {},
+    jvm: 'Envoy `min_rtt`',
+    description: 'The no-load latency baseline the limit is measured against.',
+    source: 'service/admission/admission-metrics.ts',
+    group: 'Admission control',
+  },
+  {
+    name: 'http_server_admission_admitted_total',
+    type: 'counter',
+    unit: 'requests',
+    labels: { priority: ['read', 'write'] },
+    description: 'Order requests admitted, by priority (reads keep a reserve writes cannot take).',
+    source: 'service/admission/admission-metrics.ts',
+    group: 'Admission control',
+  },
+  {
+    name: 'http_server_admission_shed_total',
+    type: 'counter',
+    unit: 'requests',
+    labels: { reason: ['concurrency_limit', 'queue_timeout', 'event_loop_delay', 'heap', 'db_pool_waiting', 'db_pool_queue_full', 'deadline'], priority: ['read', 'write'] },
+    jvm: 'Envoy `rq_blocked`, Resilience4j bulkhead rejected calls',
+    description: 'Order requests refused at once with 503 and Retry-After, by reason and priority.',
+    source: 'service/admission/admission-metrics.ts',
+    group: 'Admission control',
+  },
+  {
+    name: 'http_server_admission_queue_wait_seconds',
+    type: 'histogram',
+    unit: 'seconds',
+    labels: { priority: ['read', 'write'] },
+    description: 'Time an admitted request waited for a slot (0 when admitted at once).',
+    source: 'service/admission/admission-metrics.ts',
+    group: 'Admission control',
+  },
+  {
+    name: 'orders_abandoned_total',
+    type: 'counter',
+    unit: 'orders',
+    labels: { reason: ['client_gone', 'deadline'] },
+    description: 'Order requests admitted but not committed: the client left, or the order deadline passed before the commit.',
+    source: 'service/admission/admission-metrics.ts',
+    group: 'Admission control',
   },
   // Process
   {

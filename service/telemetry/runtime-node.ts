@@ -1,4 +1,4 @@
-import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
+import type { RuntimeNodeInstrumentationConfig } from '@opentelemetry/instrumentation-runtime-node';
 import { AggregationType, type ViewOptions } from '@opentelemetry/sdk-metrics';
 
 /**
@@ -8,11 +8,10 @@ import { AggregationType, type ViewOptions } from '@opentelemetry/sdk-metrics';
  *   event-loop delay      nodejs.eventloop.delay.{min,max,mean,stddev,p50,p90,p99} (since the previous scrape)
  *   event-loop busy share nodejs.eventloop.utilization, nodejs.eventloop.time {nodejs.eventloop.state}
  * The rest (heap limit, heap after GC, memory outside the heap, process metrics, pools) are collectors here.
+ * It runs as `runtime-node` among getNodeAutoInstrumentations() (instrumentations.ts), with this config.
  */
-export function runtimeNodeInstrumentation(): RuntimeNodeInstrumentation {
-  // 10 ms sampling: fine enough for a p99 of the event-loop delay, cheap enough to leave on.
-  return new RuntimeNodeInstrumentation({ monitoringPrecision: 10 });
-}
+// 10 ms sampling: fine enough for a p99 of the event-loop delay, cheap enough to leave on.
+export const runtimeNodeConfig: RuntimeNodeInstrumentationConfig = { monitoringPrecision: 10 };
 
 const runtimeMeter = '@opentelemetry/instrumentation-runtime-node';
 

@@ -1,7 +1,8 @@
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
-import { metrics, type Attributes } from '@opentelemetry/api';
+import type { Attributes, BatchObservableCallback, Meter } from '@opentelemetry/api';
 import type { Piscina } from 'piscina';
+import type { Collector, StopCollector } from './collector.ts';
 
 export interface WorkerPoolTelemetryOptions {
   /** The `worker_pool.name` label value. */
@@ -13,14 +14,11 @@ export interface WorkerPoolTelemetryOptions {
 /** Seconds buckets for task wait and run times: sub-millisecond tasks up to a minute-long one. */
 const timeBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
-/** piscina's rejection when its queue is at maxQueue: the task never ran. */
-function isQueueFull(error: unknown): boolean {
-  return error instanceof Error && /queue is at limit/i.test(error.message);
-}
-
 interface TrackedTask {
   submitted: number;
   started: number | undefined;
+  /** Still inside run(): piscina refuses a task (queue full, pool closing) before run() returns. */
+  submitting: boolean;
 }
 
 /**
@@ -35,9 +33,15 @@ interface TrackedTask {
  * Per-worker heap needs the worker's event loop to answer, so it is requested in the background and the last
  * answer is reported (a busy worker answers after its task); the pool must use `atomics: 'async'` (or
  * 'disabled') else an idle worker blocks in Atomics.wait and never answers, and reads as fully utilized.
+ * A task counts as rejected when piscina refused it: its promise was already rejected when run() returned
+ * (piscina rejects a full queue synchronously; a task it accepted settles only after a worker's answer), and
+ * not by an already-aborted signal. The returned stop puts run() back and stops the observers.
  */
-export function instrumentWorkerPool(piscina: Piscina, options: WorkerPoolTelemetryOptions): void {
-  const meter = metrics.getMeter('telemetry.worker-pool');
+export function workerPoolMetrics(piscina: Piscina, options: WorkerPoolTelemetryOptions): Collector {
+  return (meter) => instrument(meter, piscina, options);
+}
+
+function instrument(meter: Meter, piscina: Piscina, options: WorkerPoolTelemetryOptions): StopCollector {
   const attrs: Attributes = { 'worker_pool.name': options.name };
   const capacity = piscina.maxThreads * Math.max(1, piscina.options.concurrentTasksPerWorker);
 
@@ -79,8 +83,8 @@ export function instrumentWorkerPool(piscina: Piscina, options: WorkerPoolTeleme
       .finally(() => heapAsked.delete(worker));
   };
 
-  meter.addBatchObservableCallback(
-    (result) => {
+  const observables = [threadCount, threadMax, queueDepth, queueRemaining, workerUtilization, workerHeapUsed];
+  const observe: BatchObservableCallback = (result) => {
       const threads = piscina.threads;
       const idle = Math.min(piscina.idleThreads, threads.length);
       result.observe(threadCount, threads.length - idle, { ...attrs, 'worker_pool.thread.state': 'busy' });
@@ -100,9 +104,8 @@ export function instrumentWorkerPool(piscina: Piscina, options: WorkerPoolTeleme
         if (heap !== undefined) result.observe(workerHeapUsed, heap, workerAttrs);
         askHeap(worker);
       }
-    },
-    [threadCount, threadMax, queueDepth, queueRemaining, workerUtilization, workerHeapUsed],
-  );
+  };
+  meter.addBatchObservableCallback(observe, observables);
 
   const completed = meter.createCounter('worker_pool.tasks.completed', {
     description: 'Tasks that ran to an end (result or error).',
@@ -144,7 +147,7 @@ export function instrumentWorkerPool(piscina: Piscina, options: WorkerPoolTeleme
   };
   const settle = (task: TrackedTask, error: unknown): void => {
     const at = performance.now();
-    if (isQueueFull(error)) {
+    if (task.submitting && !isAbort(error)) {
       rejected.add(1, attrs);
       if (task.started === undefined) forget(task);
       else freeSlot(at);
@@ -160,9 +163,10 @@ export function instrumentWorkerPool(piscina: Piscina, options: WorkerPoolTeleme
     freeSlot(at);
   };
 
+  const ownRun = Object.hasOwn(piscina, 'run') ? piscina.run : undefined;
   const originalRun = piscina.run.bind(piscina);
   piscina.run = (task, runOptions) => {
-    const tracked: TrackedTask = { submitted: performance.now(), started: undefined };
+    const tracked: TrackedTask = { submitted: performance.now(), started: undefined, submitting: true };
     if (running < capacity) start(tracked, tracked.submitted);
     else waiting.push(tracked);
     const promise = originalRun(task, runOptions);
@@ -170,6 +174,19 @@ export function instrumentWorkerPool(piscina: Piscina, options: WorkerPoolTeleme
       () => settle(tracked, undefined),
       (error: unknown) => settle(tracked, error),
     );
+    // Queued after the reactions above: a promise rejected inside run() has its reaction run before this.
+    queueMicrotask(() => (tracked.submitting = false));
     return promise;
   };
+
+  return () => {
+    meter.removeBatchObservableCallback(observe, observables);
+    if (ownRun) piscina.run = ownRun;
+    else delete (piscina as Partial<Piscina>).run;
+  };
+}
+
+/** piscina's AbortError (the task's own signal), told apart by its name as piscina's own docs do. */
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AbortError';
 }

@@ -27,10 +27,13 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Ru
   // Run as root, the embedded PostgreSQL runs as `postgres`, which must be able to reach its directory.
   chmodSync(dataDir, 0o711);
   const replicas = options.replicas ?? 2;
+  // Replica i listens on PORT + i and METRICS_PORT + i: those must be free too (other tests bind ports). One run
+  // for both: two runs asked for one after the other can overlap (the kernel hands out neighbouring ports), and
+  // then a replica's API port is another replica's metrics port.
+  const ports = await freePortRun(2 * replicas);
   const env = {
-    // Replica i listens on PORT + i and METRICS_PORT + i: those must be free too (other tests bind ports).
-    PORT: String(await freePortRun(replicas)),
-    METRICS_PORT: String(await freePortRun(replicas)),
+    PORT: String(ports),
+    METRICS_PORT: String(ports + replicas),
     ORDER_SERVICE_REPLICAS: String(replicas),
     FAULT_INJECTION: String(options.faultInjection ?? true),
     PROMETHEUS_PORT: String(await freePort()),

@@ -1,0 +1,150 @@
+// `npm run bench`: what telemetry costs the order service at saturation, side by side in one run against the same
+// service with telemetry off (OTEL_SDK_DISABLED=true): metrics only (the default), and metrics plus traces
+// sampled at 10% and 100% exported over OTLP/HTTP to a receiver that decodes every export. For each: throughput
+// and p50/p99 latency as ratios to off, service CPU per request, heap used and RSS after the load; and the cost
+// of one scrape of /metrics. Modes run interleaved in short slices, BENCH_ROUNDS times (default 6), and every ratio
+// is taken against the off run of the same round, so the drift of a shared machine hits all modes alike; the
+// table shows the median and the range over rounds. CPU per order is also measured at a fixed 100 orders/s, where
+// it is not inflated by queueing on a contended machine.
+// BENCH_TELEMETRY_ATTRIBUTION=1 adds metrics-only runs with one instrumentation switched off at a time, to see
+// what costs most.
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { waitFor } from '../common/wait-for.ts';
+import { startOrderService, type OrderServiceProcess } from '../stack/order-service-process.ts';
+import { startOtlpReceiver } from '../test/support/otlp-receiver.ts';
+
+const durationSeconds = Number(process.env.BENCH_SECONDS ?? 4);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
+const connections = 16;
+const receiver = await startOtlpReceiver({ keep: false });
+const scratch = mkdtempSync(join(tmpdir(), 'telemetry-cost-'));
+
+interface Mode {
+  title: string;
+  env: Record<string, string>;
+}
+const traces = (ratio: string): Record<string, string> => ({
+  OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+  OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+  OTEL_TRACES_SAMPLER_ARG: ratio,
+});
+const modes: Mode[] = [
+  { title: 'off (OTEL_SDK_DISABLED)', env: { OTEL_SDK_DISABLED: 'true' } },
+  { title: 'metrics only', env: {} },
+  { title: 'metrics + traces 10%', env: traces('0.1') },
+  { title: 'metrics + traces 100%', env: traces('1') },
+  ...(process.env.BENCH_TELEMETRY_ATTRIBUTION === '1'
+    ? ['http', 'express', 'pg', 'runtime-node'].map((name) => ({ title: `metrics, ${name} off`, env: { OTEL_NODE_DISABLED_INSTRUMENTATIONS: name } }))
+    : []),
+];
+
+interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+  cpuMsPerRequest: number;
+  /** CPU per order at a fixed 100 orders/s. */
+  cpuMsAtFixedRate: number;
+}
+const runs = new Map<string, Run[]>(modes.map((m) => [m.title, []]));
+const memory = new Map<string, { heapUsed: number; rss: number }>();
+
+/** utime + stime of a process, in ms (Linux /proc, clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function memoryOf(service: OrderServiceProcess, file: string): Promise<{ heapUsed: number; rss: number }> {
+  rmSync(file, { force: true });
+  service.process.child.kill('SIGUSR2');
+  return waitFor(
+    () => {
+      try {
+        return JSON.parse(readFileSync(file, 'utf8')) as { heapUsed: number; rss: number };
+      } catch {
+        return undefined;
+      }
+    },
+    { what: 'memory report', timeoutMs: 10_000 },
+  );
+}
+
+const orderBody = JSON.stringify({ customer: 'bench', items: [{ sku: 'A-1', quantity: 2, price: 9.99 }, { sku: 'B-2', quantity: 1, price: 120 }] });
+const load = (service: OrderServiceProcess, duration: number, extra: Record<string, unknown> = {}) =>
+  autocannon({ url: `${service.apiUrl}/orders`, connections, duration, method: 'POST', headers: { 'content-type': 'application/json' }, body: orderBody, ...extra });
+
+const services: Array<{ mode: Mode; service: OrderServiceProcess; memoryFile: string }> = [];
+try {
+  for (const [i, mode] of modes.entries()) {
+    const memoryFile = join(scratch, `memory-${i}.json`);
+    const service = await startOrderService({
+      name: `telemetry-cost-${i}`,
+      nodeArgs: ['--import', './bench/support/memory-report.ts'],
+      env: { DB_POOL_MAX: '10', WORKER_QUEUE_MAX: '10000', LOG_LEVEL: 'error', BENCH_MEMORY_FILE: memoryFile, ...mode.env },
+    });
+    services.push({ mode, service, memoryFile });
+    await load(service, 2); // warm-up: JIT, pool connections, worker threads
+  }
+  for (let round = 0; round < rounds; round++) {
+    // Alternate the order each round, so no mode always runs right after the same neighbour.
+    const order = round % 2 === 0 ? services : [...services].reverse();
+    for (const { mode, service } of order) {
+      const pid = service.process.child.pid!;
+      const cpuBefore = cpuMs(pid);
+      const result = await load(service, durationSeconds);
+      const cpu = cpuMs(pid) - cpuBefore;
+      if (result['2xx'] === 0) throw new Error(`${mode.title}: no order succeeded`);
+      const fixedBefore = cpuMs(pid);
+      const fixed = await load(service, 2, { connections: 4, overallRate: 100 });
+      const cpuMsAtFixedRate = (cpuMs(pid) - fixedBefore) / Math.max(fixed['2xx'], 1);
+      runs.get(mode.title)!.push({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuMsPerRequest: cpu / result['2xx'], cpuMsAtFixedRate });
+      console.log(
+        `round ${round + 1} ${mode.title.padEnd(26)} ${result.requests.average.toFixed(0).padStart(6)} orders/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  ${(cpu / result['2xx']).toFixed(2)} ms CPU/order (${cpuMsAtFixedRate.toFixed(2)} at 100/s)  non-2xx ${result.non2xx}`,
+      );
+    }
+  }
+  for (const { mode, service, memoryFile } of services) memory.set(mode.title, await memoryOf(service, memoryFile));
+
+  const median = (values: number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  const off = runs.get(modes[0]!.title)!;
+  /** Per round, the mode's figure over the off run of the same round: median [min-max]. */
+  const ratio = (title: string, pick: (r: Run) => number): { median: number; min: number; max: number } => {
+    const ratios = runs.get(title)!.map((r, i) => pick(r) / Math.max(pick(off[i]!), 1e-9));
+    return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+  };
+  const show = (r: { median: number; min: number; max: number }, digits = 2): string => `${r.median.toFixed(digits)} [${r.min.toFixed(digits)}-${r.max.toFixed(digits)}]`;
+  const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(0)} MiB`;
+  console.log(`\nmedian [range] over ${rounds} rounds, ratios against telemetry off in the same round`);
+  console.log(`${'mode'.padEnd(26)} ${'orders/s'.padStart(8)}  ${'throughput vs off'.padEnd(20)} ${'p50 vs off'.padEnd(18)} ${'p99 vs off'.padEnd(18)} ${'CPU/order'.padEnd(10)} ${'at 100/s'.padEnd(9)} ${'heap'.padStart(8)} ${'RSS'.padStart(8)}`);
+  for (const mode of modes) {
+    const r = runs.get(mode.title)!;
+    const m = memory.get(mode.title)!;
+    console.log(
+      `${mode.title.padEnd(26)} ${median(r.map((x) => x.rps)).toFixed(0).padStart(8)}  ${show(ratio(mode.title, (x) => x.rps), 3).padEnd(20)} ${show(ratio(mode.title, (x) => x.p50)).padEnd(18)} ${show(ratio(mode.title, (x) => x.p99)).padEnd(18)} ${`${median(r.map((x) => x.cpuMsPerRequest)).toFixed(2)} ms`.padEnd(10)} ${`${median(r.map((x) => x.cpuMsAtFixedRate)).toFixed(2)} ms`.padEnd(9)} ${mib(m.heapUsed).padStart(8)} ${mib(m.rss).padStart(8)}`,
+    );
+  }
+  console.log(`bar: metrics on/off ${ratio('metrics only', (x) => x.rps).median.toFixed(3)} (>= 0.95)  traces 10%/off ${ratio('metrics + traces 10%', (x) => x.rps).median.toFixed(3)} (>= 0.85)`);
+
+  // One scrape: time and service CPU per GET /metrics of the metrics-only service, idle.
+  const metricsService = services.find((s) => s.mode.title === 'metrics only')!.service;
+  const scrapes = 100;
+  const pid = metricsService.process.child.pid!;
+  const before = cpuMs(pid);
+  const started = performance.now();
+  let bytes = 0;
+  for (let i = 0; i < scrapes; i++) bytes = (await (await fetch(metricsService.metricsUrl)).text()).length;
+  console.log(`one scrape of /metrics: ${((performance.now() - started) / scrapes).toFixed(2)} ms, ${((cpuMs(pid) - before) / scrapes).toFixed(2)} ms service CPU, ${(bytes / 1024).toFixed(0)} KiB`);
+  console.log(`OTLP receiver: ${receiver.requests.get('/v1/traces') ?? 0} trace exports received`);
+} finally {
+  await Promise.allSettled(services.map((s) => s.service.stop()));
+  await receiver.close();
+  rmSync(scratch, { recursive: true, force: true });
+}

@@ -1,0 +1,78 @@
+// The enabled telemetry: the SDK, the instrumentations, the endpoint and the collectors. index.ts imports this
+// module only when OTEL_SDK_DISABLED is not true, so a disabled telemetry does not even load the SDK.
+import { metrics } from '@opentelemetry/api';
+import { envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { nothingToStop, type Collector, type StopCollector } from './collector.ts';
+import { pgPoolMetrics } from './db-pool.ts';
+import { registerEsmHooks } from './esm-hooks.ts';
+import type { Telemetry, TelemetryOptions } from './index.ts';
+import { autoInstrumentations, enabledNames, instrumentationViews, patchedPackages, quietPgPoolCounters } from './instrumentations.ts';
+import { pushReaders } from './metric-readers.ts';
+import { createPrometheusEndpoint, type PrometheusEndpoint } from './prometheus-exporter.ts';
+import { runtimeCollectors } from './runtime-collectors.ts';
+import type { TelemetryEnv } from './telemetry-env.ts';
+import { workerPoolMetrics } from './worker-pool-metrics.ts';
+
+export async function startEnabledTelemetry(options: TelemetryOptions, otel: TelemetryEnv, env: NodeJS.ProcessEnv): Promise<Telemetry> {
+
+  const endpoint: PrometheusEndpoint | undefined = otel.metricsExporters.has('prometheus')
+    ? createPrometheusEndpoint({ host: options.metricsServer?.host ?? '127.0.0.1', port: options.metricsServer?.port ?? 0, path: options.metricsServer?.path })
+    : undefined;
+  const instrumentations = autoInstrumentations({
+    defaults: options.instrumentations ?? ['runtime-node'],
+    isScrape: (request) => endpoint?.isScrape(request) ?? false,
+    env,
+  });
+  const enabled = enabledNames(instrumentations);
+  const esmPackages = patchedPackages(instrumentations);
+  if (esmPackages.length > 0) registerEsmHooks(esmPackages);
+
+  const metricReaders = [...(endpoint ? [endpoint.reader] : []), ...pushReaders(otel)];
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName, ...(options.serviceVersion ? { [ATTR_SERVICE_VERSION]: options.serviceVersion } : {}) }),
+    // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, merged over ours; OTEL_NODE_RESOURCE_DETECTORS, when set, is the SDK's to read.
+    ...((env.OTEL_NODE_RESOURCE_DETECTORS ?? '') === '' ? { resourceDetectors: [envDetector] } : {}),
+    metricReaders,
+    views: instrumentationViews,
+    instrumentations,
+    logRecordProcessors: [],
+    // No span export configured: no tracer provider at all (the instrumentations still record their metrics).
+    // Otherwise the SDK builds exporters and sampler from OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_* and OTEL_TRACES_SAMPLER(_ARG).
+    ...(otel.traces ? {} : { spanProcessors: [] }),
+  });
+  sdk.start();
+  quietPgPoolCounters(instrumentations);
+
+  // Taken once, here, from the provider sdk.start() just registered, and handed to every collector.
+  const meter = metrics.getMeter('node-telemetry');
+  const stops = new Set<StopCollector>();
+  const instrument = (collector: Collector): StopCollector => {
+    const stop = collector(meter);
+    stops.add(stop);
+    return () => {
+      if (stops.delete(stop)) stop();
+    };
+  };
+  for (const collector of runtimeCollectors) instrument(collector);
+  const served = endpoint && options.metricsServer ? await endpoint.listen() : undefined;
+
+  let stopped: Promise<void> | undefined;
+  return {
+    enabled: true,
+    metricsUrl: served?.url,
+    instrumentations: enabled,
+    renderMetrics: async () => (endpoint ? endpoint.render() : ''),
+    instrument,
+    instrumentPgPool: (pool, poolOptions) => (enabled.has('pg') ? instrument(pgPoolMetrics(pool, poolOptions)) : nothingToStop),
+    instrumentWorkerPool: (piscina, poolOptions) => instrument(workerPoolMetrics(piscina, poolOptions)),
+    shutdown: () =>
+      (stopped ??= (async () => {
+        for (const stop of [...stops]) stop();
+        stops.clear();
+        await endpoint?.close();
+        await sdk.shutdown();
+      })()),
+  };
+}
