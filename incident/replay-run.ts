@@ -87,7 +87,10 @@ export interface ReplayFigures {
   duplicated: number;
   /** Surge orders stored although their client saw no 201 (it gave up after 10 s, or was cut off at the end). */
   surgeStoredUnacknowledged: number;
+  /** Orders the reconciler failed as stuck in PROCESSING. */
   stuckProcessing: number;
+  /** Orders still PENDING/PROCESSING when the replay stopped waiting for the backlog (3 minutes). */
+  stillOpen: number;
   heapPeakBytes: number | undefined;
   heapLimitBytes: number | undefined;
   prometheusUrl: string;
@@ -284,14 +287,14 @@ export async function runReplay(plan: ReplayPlan, hooks: ReplayHooks): Promise<R
       return { stored: rows[0]!.stored, open: rows[0]!.open, surgeStored: rows[0]!.surge_stored };
     };
     phase = 'backlog';
-    const drained = await waitFor(async () => ((await counts()).open === 0 ? true : undefined), { what: 'the backlog', timeoutMs: 60_000, intervalMs: 1_000 }).catch(() => false);
+    const drained = await waitFor(async () => ((await counts()).open === 0 ? true : undefined), { what: 'the backlog', timeoutMs: 180_000, intervalMs: 1_000 }).catch(() => false);
     const { stored, open, surgeStored } = await waitFor(() => counts(), { what: 'the order counts', timeoutMs: 60_000, intervalMs: 1_000 });
     const perOrder = await db.query<{ customer: string; n: number }>(`SELECT customer, count(*)::int AS n FROM orders WHERE customer LIKE $1 || '%' GROUP BY customer`, [steadyPrefix]);
     const storedSteady = new Map(perOrder.rows.map((r) => [Number(r.customer.slice(steadyPrefix.length)), r.n]));
     const steadyLost = [...steady.acknowledged].filter((order) => !storedSteady.has(order)).length;
     const duplicated = [...storedSteady.values()].filter((n) => n > 1).length;
     const stuckRows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE (customer LIKE $1 || '%' OR customer = $2) AND failure_reason = 'stuck_in_processing'`, [steadyPrefix, surgeCustomer]);
-    if (!drained) event('phase', `backlog not finished within 60 s: ${open} orders still PENDING/PROCESSING`);
+    if (!drained) event('phase', `backlog not finished within 180 s: ${open} orders still PENDING/PROCESSING`);
 
     const during = steady.answers.filter((a) => a.at >= onsetAt!);
     const latencies = steady.answers.filter((a) => a.status === 201).map((a) => a.ms).sort((x, y) => x - y);
@@ -327,7 +330,8 @@ export async function runReplay(plan: ReplayPlan, hooks: ReplayHooks): Promise<R
       lost: steadyLost + Math.max(0, (surge?.created ?? 0) - surgeStored),
       duplicated,
       surgeStoredUnacknowledged: Math.max(0, surgeStored - (surge?.created ?? 0)),
-      stuckProcessing: open + stuckRows.rows[0]!.n,
+      stuckProcessing: stuckRows.rows[0]!.n,
+      stillOpen: open,
       heapPeakBytes: heapPeak,
       heapLimitBytes: heapLimit,
       prometheusUrl: stack.prometheus.url,

@@ -29,7 +29,7 @@ export function summaryRows(runs: ReplayFigures[]): string[][] {
     row('lost orders (201, not stored)', 'some', (r) => String(r.lost)),
     row('duplicated orders (stored twice: failed try + retry)', 'some', (r) => String(r.duplicated)),
     row('surge orders stored, client saw no 201 (gave up/cut off)', '-', (r) => String(r.surgeStoredUnacknowledged)),
-    row('orders stuck in PROCESSING at the end', 'yes, fixed by hand', (r) => String(r.stuckProcessing)),
+    row('orders stuck in PROCESSING (failed as stuck / left open)', 'yes, fixed by hand', (r) => `${r.stuckProcessing} / ${r.stillOpen}`),
     row('process died', 'yes (OutOfMemoryError)', (r) => (r.deaths.length === 0 ? 'no' : `yes, ${r.deaths.length}x (${[...new Set(r.deaths.map((d) => d.reason))].join(', ')}) at t+${seconds(r.deaths[0]!.at - r.onsetAt)}`)),
     row('old-generation heap peak / limit', '256 MiB (-Xmx256m)', (r) => `${r.heapPeakBytes === undefined ? 'n/a' : `${Math.round(r.heapPeakBytes / 2 ** 20)} MiB`} / ${r.heapLimitBytes === undefined ? 'n/a' : `${Math.round(r.heapLimitBytes / 2 ** 20)} MiB`}`),
   ];
