@@ -100,7 +100,7 @@ describe('the incident report of a short replay (protection on)', () => {
   it("has the seed report's sections", () => {
     const markdown = readFileSync(report.markdown, 'utf8');
     for (const heading of ['## Overview', '## Impact', '## Timeline', '## What each runtime signal did']) expect(markdown).toContain(heading);
-    for (const signal of ['Heap: old generation used vs the limit', 'GC:', 'Event loop:', 'DB pool:', 'Worker threads:', 'Shedding:', 'Order latency']) expect(markdown).toContain(signal);
+    for (const signal of ['Heap: old generation used vs the limit', 'GC:', 'Event loop:', 'DB pool: connections used', 'DB pool: callers waiting', 'Worker threads:', 'Shedding:', 'Order latency']) expect(markdown).toContain(signal);
     expect(markdown).toMatch(/MTTD\) \*\*\d+\.\d s\*\*/);
     expect(markdown).toMatch(/MTTR\) \*\*/);
   });
@@ -134,7 +134,7 @@ describe('the incident report of a short replay (protection on)', () => {
   });
 
   it('draws every signal as a PNG with data in it, and an empty chart is told apart', () => {
-    expect(report.charts.map((c) => c.id)).toEqual(['heap', 'gc', 'event-loop', 'db-pool', 'workers', 'shedding', 'orders', 'latency']);
+    expect(report.charts.map((c) => c.id)).toEqual(['heap', 'gc', 'event-loop', 'db-pool', 'db-waiting', 'workers', 'shedding', 'orders', 'latency']);
     for (const chart of report.charts.filter((c) => ['heap', 'db-pool', 'orders', 'latency', 'shedding'].includes(c.id))) {
       const png = readFileSync(chart.path);
       expect(png.subarray(1, 4).toString(), chart.id).toBe('PNG');

@@ -56,14 +56,21 @@ export function signalCharts(serviceJob: string): SignalChart[] {
     },
     {
       id: 'db-pool',
-      title: 'DB pool: connections used and callers waiting',
-      caption: 'Connections in use against the pool size, and callers waiting for one: the pool filling.',
+      title: 'DB pool: connections used vs its size',
+      caption: 'Connections in use against the pool size: the pool filling.',
       unit: 'none',
       queries: [
         { query: `sum by (instance) (db_client_connection_count{${s}, db_client_connection_state="used"})`, name: (l) => `used ${inst(l)}` },
         { query: `max by (instance) (db_client_connection_max{${s}})`, name: (l) => `max ${inst(l)}` },
-        { query: `sum by (instance) (db_client_connection_pending_requests{${s}})`, name: (l) => `waiting ${inst(l)}` },
       ],
+      alerts: ['NodeDBPool'],
+    },
+    {
+      id: 'db-waiting',
+      title: 'DB pool: callers waiting for a connection',
+      caption: 'Requests waiting for a DB connection (on its own chart: thousands of them would flatten the pool size).',
+      unit: 'none',
+      queries: [{ query: `sum by (instance) (db_client_connection_pending_requests{${s}})`, name: (l) => `waiting ${inst(l)}` }],
       alerts: ['NodeDBPool'],
     },
     {
@@ -104,6 +111,17 @@ export function signalCharts(serviceJob: string): SignalChart[] {
   ];
 }
 
+/** The union of the windows' time spans, as disjoint spans in time order. */
+export function mergeWindows(windows: ReadonlyArray<{ from: number; to: number }>): Array<{ from: number; to: number }> {
+  const merged: Array<{ from: number; to: number }> = [];
+  for (const w of [...windows].sort((a, b) => a.from - b.from)) {
+    const last = merged.at(-1);
+    if (last && w.from <= last.to) last.to = Math.max(last.to, w.to);
+    else merged.push({ from: w.from, to: w.to });
+  }
+  return merged;
+}
+
 export interface RenderedChart {
   chart: SignalChart;
   png: Buffer;
@@ -122,7 +140,8 @@ export async function renderSignalChart(chart: SignalChart, prometheusUrl: strin
     subtitle: firing.length > 0 ? `shaded: ${[...new Set(firing.map((w) => w.alertname))].join(', ')} firing` : 'no alert about this signal fired',
     series,
     unit: chart.unit,
-    firingWindows: firing.map((w) => ({ from: w.from, to: w.to, name: w.alertname })),
+    // Overlapping windows drawn as one (their names are in the subtitle): stacked shades and labels would hide the data.
+    firingWindows: mergeWindows(firing).map((w) => ({ ...w, name: 'firing' })),
     start: from,
     end: to,
     width: 900,
