@@ -16,6 +16,11 @@ export interface SurgeOptions {
   rate?: number;
   /** Requests sent in all (autocannon then waits for every answer, so the counts are complete). */
   amount: number;
+  /**
+   * Stop sending after this long instead (the arrival rate holds for a fixed time even when answers are slow);
+   * requests still unanswered when it stops count as unanswered.
+   */
+  durationSeconds?: number;
   customer: string;
   /** A client gives up on a request after this long (autocannon's timeout). */
   timeoutSeconds?: number;
@@ -139,7 +144,7 @@ export async function runSurge(options: SurgeOptions): Promise<SurgeResult> {
       body: JSON.stringify({ customer: options.customer, items: [{ sku: 'S-1', quantity: 1, price: 5 }] }),
       connections: share(options.connections, i),
       ...(options.rate === undefined ? {} : { overallRate: share(options.rate, i) }),
-      amount: share(options.amount, i),
+      ...(options.durationSeconds === undefined ? { amount: share(options.amount, i) } : { duration: options.durationSeconds }),
       timeout: options.timeoutSeconds ?? 10,
     });
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
@@ -166,7 +171,12 @@ export async function runSurge(options: SurgeOptions): Promise<SurgeResult> {
     acceptedP99Ms: percentile(accepted, 99),
     shedP50Ms: percentile(shed, 50),
     shedP99Ms: percentile(shed, 99),
-    unanswered: results.reduce((sum, result) => sum + result.timeouts + result.errors, 0),
+    unanswered: results.reduce((sum, result) => {
+      if (options.durationSeconds === undefined) return sum + result.timeouts + result.errors;
+      // Stopped by the clock: requests sent and not answered when it stopped are unanswered too.
+      const answered = Object.values(result.statusCodeStats).reduce((n, { count }) => n + count, 0);
+      return sum + Math.max(result.timeouts + result.errors, result.requests.sent - answered);
+    }, 0),
     server: options.metricsUrl ? await serverDurations(options.metricsUrl) : undefined,
     heapOldGenerationPeakBytes: heapPeak,
     eventLoopDelayP99MaxSeconds: loopPeak,

@@ -2,7 +2,7 @@
 // the surge test use.
 declare module 'autocannon' {
   interface Result {
-    requests: { average: number };
+    requests: { average: number; sent: number };
     latency: { p50: number; p99: number };
     '2xx': number;
     non2xx: number;

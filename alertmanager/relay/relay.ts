@@ -230,6 +230,20 @@ export async function startRelayServer(initial: RelayConfig, { logger, scrubber,
     };
     if (path === config.webhookPath) {
       handleWebhook(req, res).catch(fail);
+    } else if (path === '/api/v1/notifications' && req.method === 'GET') {
+      // The history for incident reports; the webhook's bearer token, as it tells what paged whom and when.
+      if (!auth.allows(req.headers.authorization)) {
+        res.writeHead(401, { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': 'Bearer realm="alert-relay"' }).end(JSON.stringify({ error: 'missing or wrong bearer token' }));
+        return;
+      }
+      const query = new URL(req.url ?? '/', 'http://relay').searchParams;
+      const from = Number(query.get('from'));
+      const to = Number(query.get('to') ?? Date.now());
+      if (!Number.isFinite(from) || !Number.isFinite(to) || query.get('from') === null || from > to) {
+        res.writeHead(400, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ error: 'from and to: Unix milliseconds, from <= to' }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ notifications: store.history(from, to) }));
     } else if (path === '/metrics' && req.method === 'GET') {
       Promise.all([metrics.registry.metrics(), runtimeMetrics?.() ?? ''])
         .then(([own, runtime]) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(own + runtime))

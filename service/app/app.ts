@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import type { Pool } from 'pg';
 import type { ServiceConfig } from '../config.ts';
 import { FaultState } from '../faults/fault-state.ts';
-import { faultsRouter } from '../faults/faults-router.ts';
+import { faultsRouter, requestMemoryMiddleware } from '../faults/faults-router.ts';
 import type { Logger } from '../logger.ts';
 import type { OrderMetrics } from '../orders/order-metrics.ts';
 import type { OrderProcessor } from '../orders/order-processor.ts';
@@ -40,6 +40,8 @@ export function createApp(deps: AppDeps): Express {
   });
   // Admission before the body is read: a refused request costs no parsing, and admitted ones bound the bodies in memory.
   if (admission) app.use('/orders', admission.middleware);
+  // After admission: a refused request holds nothing, as with the real per-request objects.
+  if (config.faultInjection) app.use('/orders', requestMemoryMiddleware(faults));
   app.use(express.json({ limit: config.http.bodyLimit }));
   app.use(healthRouter(pool, readiness, config.db.pool.acquireTimeoutMs));
   const overload = admission && { admission, deadlineMs: config.overload.orderDeadlineMs };

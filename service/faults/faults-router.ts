@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Pool, QueryConfig } from 'pg';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -21,6 +21,27 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
 function gcFunction(): () => void {
   setFlagsFromString('--expose-gc');
   return runInNewContext('gc') as () => void;
+}
+
+const doublesPerKiB = 1024 / 8;
+
+/**
+ * With the request-memory fault on, each order request holds that much heap until its answer is sent (or its
+ * client is gone): the backlog's memory, which overload protection bounds by refusing what it cannot serve.
+ */
+export function requestMemoryMiddleware(faults: FaultState): RequestHandler {
+  return (_req, res, next) => {
+    const kib = faults.requestMemoryKib(Date.now());
+    if (kib > 0) {
+      // fill(): one pass, no callback per element; a request's memory must not cost it much CPU.
+      let held: number[] | undefined = new Array<number>(kib * doublesPerKiB).fill(0.5);
+      res.once('close', () => {
+        held = undefined;
+      });
+      res.locals.heldMemory = () => held?.length;
+    }
+    next();
+  };
 }
 
 /**
@@ -61,15 +82,46 @@ export function faultsRouter(deps: { pool: Pool; workers: WorkerPool; faults: Fa
     res.status(202).json({ submitted: tasks, ms });
   });
 
+  const retainOneMiB = (): void => void faults.retained.push(Array.from({ length: doublesPerMiB }, (_, j) => j + 0.5));
+
   router.post('/admin/faults/heap', (req, res) => {
     const { megabytes } = parse(z.object({ megabytes: z.number().int().min(1).max(4096) }), req.body);
-    for (let i = 0; i < megabytes; i++) faults.retained.push(Array.from({ length: doublesPerMiB }, (_, j) => j + 0.5));
+    for (let i = 0; i < megabytes; i++) retainOneMiB();
     res.status(200).json({ retainedMegabytes: faults.retained.length });
   });
 
+  // A leak at a steady rate, run by the service itself: a loaded service answers admin requests late, so a
+  // client-paced leak would stall exactly when memory should climb.
+  router.post('/admin/faults/heap-leak', (req, res) => {
+    const { megabytesPerSecond, upToMegabytes } = parse(
+      z.object({ megabytesPerSecond: z.number().positive().max(100), upToMegabytes: z.number().int().min(1).max(4096) }),
+      req.body,
+    );
+    clearInterval(faults.leakTimer);
+    let owed = 0;
+    const tickMs = 250;
+    faults.leakTimer = setInterval(() => {
+      owed += (megabytesPerSecond * tickMs) / 1000;
+      for (; owed >= 1 && faults.retained.length < upToMegabytes; owed--) retainOneMiB();
+      if (faults.retained.length >= upToMegabytes) clearInterval(faults.leakTimer);
+    }, tickMs);
+    faults.leakTimer.unref();
+    res.status(202).json({ megabytesPerSecond, upToMegabytes });
+  });
+
   router.delete('/admin/faults/heap', (_req, res) => {
+    clearInterval(faults.leakTimer);
     faults.retained.length = 0;
     res.status(200).json({ retainedMegabytes: 0 });
+  });
+
+  router.post('/admin/faults/request-memory', (req, res) => {
+    const { kilobytes, doublingSeconds, upToKilobytes } = parse(
+      z.object({ kilobytes: z.number().int().min(0).max(4096), doublingSeconds: z.number().positive().max(3600).optional(), upToKilobytes: z.number().int().min(1).max(4096).optional() }),
+      req.body,
+    );
+    faults.requestMemory = { kilobytes, since: Date.now(), doublingSeconds, upToKilobytes: upToKilobytes ?? kilobytes };
+    res.status(200).json({ requestMemoryKib: kilobytes, doublingSeconds, upToKilobytes });
   });
 
   router.post('/admin/faults/gc', (_req, res) => {

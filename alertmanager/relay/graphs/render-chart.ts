@@ -22,6 +22,8 @@ export interface ChartSpec {
   threshold?: number;
   /** The firing window, shaded; `to` is now for an alert still firing. */
   firing?: { from: number; to: number };
+  /** More firing windows, each shaded and named (an incident report: every alert of the signal). */
+  firingWindows?: Array<{ from: number; to: number; name: string }>;
   start: number;
   end: number;
   width: number;
@@ -38,6 +40,7 @@ const fontOptions: ResvgRenderOptions['font'] = existsSync(dejavu)
 const palette = ['#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#393b79'];
 
 const hhmm = (ms: number): string => new Date(ms).toISOString().slice(11, 16);
+const hhmmss = (ms: number): string => new Date(ms).toISOString().slice(11, 19);
 
 /**
  * Round axis steps in the unit's own terms (1, 2, 5 x 10^k; for bytes x 1024^k, so labels read 64 MiB, not
@@ -78,9 +81,11 @@ function legendRows(spec: ChartSpec): number {
 export function chartSvg(spec: ChartSpec): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width: spec.width, height: spec.height });
   try {
-    const markArea = spec.firing
-      ? { silent: true, itemStyle: { color: 'rgba(208, 0, 0, 0.08)' }, data: [[{ xAxis: spec.firing.from, name: 'firing' }, { xAxis: spec.firing.to }]], label: { color: '#D00000', fontSize: 11, position: 'insideTopLeft' as const } }
-      : undefined;
+    const windows = [...(spec.firing ? [{ ...spec.firing, name: 'firing' }] : []), ...(spec.firingWindows ?? [])];
+    const markArea =
+      windows.length > 0
+        ? { silent: true, itemStyle: { color: 'rgba(208, 0, 0, 0.08)' }, data: windows.map((w) => [{ xAxis: w.from, name: w.name }, { xAxis: w.to }]), label: { color: '#D00000', fontSize: 11, position: 'insideTopLeft' as const } }
+        : undefined;
     const markLine =
       spec.threshold !== undefined
         ? {
@@ -119,7 +124,7 @@ export function chartSvg(spec: ChartSpec): string {
       title: { text: spec.title, subtext: spec.subtitle, left: 10, top: 6, textStyle: { fontSize: 14, fontWeight: 'bold', color: '#222' }, subtextStyle: { fontSize: 11, color: '#555' } },
       legend: spec.series.length > 0 ? { bottom: 4, left: 10, right: 10, type: 'plain', itemGap: 28, textStyle: { fontSize: 11, color: '#333' }, itemWidth: 14, itemHeight: 6, icon: 'rect' } : undefined,
       grid: { left: 72, right: 24, top: spec.subtitle ? 58 : 40, bottom: spec.series.length > 0 ? 26 + 18 * legendRows(spec) : 28 },
-      xAxis: { type: 'time', min: spec.start, max: spec.end, axisLabel: { formatter: (v: number) => hhmm(v), color: '#555', fontSize: 11 }, splitLine: { show: false } },
+      xAxis: { type: 'time', min: spec.start, max: spec.end, axisLabel: { formatter: (v: number) => (spec.end - spec.start < 30 * 60_000 ? hhmmss(v) : hhmm(v)), color: '#555', fontSize: 11 }, splitLine: { show: false } },
       yAxis: {
         type: 'value',
         scale: true,

@@ -9,6 +9,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { WebhookPayload } from '../intake/webhook-payload.ts';
 import type { Channel, RoutedDelivery } from '../routing.ts';
 import type { EscalationPolicy } from '../config.ts';
+import { notificationHistory, type NotificationRecord } from './notification-history.ts';
 
 export interface AcceptRequest {
   dedupKey: string;
@@ -349,6 +350,11 @@ export class OutboxStore {
       depth: r.depth,
       oldestCreatedAt: r.oldest ?? undefined,
     }));
+  }
+
+  /** Notifications accepted between from and to (ms), with their deliveries: the relay's history. */
+  history(from: number, to: number): NotificationRecord[] {
+    return notificationHistory(this.#db, from, to);
   }
 
   totalPending(): number {
