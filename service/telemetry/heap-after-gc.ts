@@ -1,19 +1,21 @@
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import type { Collector } from './collector.ts';
+import { oldGenerationUsedBytes } from './old-generation-used.ts';
 
 /**
- * Heap used right after the last major (mark-compact) GC: the live set, the JVM's
- * `jvm_memory_used_after_last_gc`. A live set that climbs GC after GC is a leak; used heap alone also moves
- * with churn. Read when the GC's performance entry is delivered (a moment after the GC, before much new
- * allocation); until the first major GC the gauge is absent.
+ * The heap right after the last major (mark-compact) GC: the live set, the JVM's `jvm_memory_used_after_last_gc`,
+ * for the whole heap and for the old generation (the part V8's limit applies to; compared with that limit it says
+ * how close the process is to dying, with no churn in the figure). A live set that climbs GC after GC is a leak.
+ * Both are read when the GC's performance entry is delivered (a moment after the GC, before much new
+ * allocation); until the first major GC both gauges are absent.
  */
 export const heapAfterGc: Collector = (meter) => {
-  let usedAfterMajorGc: number | undefined;
+  let afterMajorGc: { heap: number; oldGeneration: number } | undefined;
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
-      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) usedAfterMajorGc = getHeapStatistics().used_heap_size;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) afterMajorGc = { heap: getHeapStatistics().used_heap_size, oldGeneration: oldGenerationUsedBytes() };
     }
   });
   observer.observe({ entryTypes: ['gc'] });
@@ -23,7 +25,15 @@ export const heapAfterGc: Collector = (meter) => {
       unit: 'By',
     })
     .addCallback((result) => {
-      if (usedAfterMajorGc !== undefined) result.observe(usedAfterMajorGc);
+      if (afterMajorGc !== undefined) result.observe(afterMajorGc.heap);
+    });
+  meter
+    .createObservableGauge('v8js.memory.heap.old_generation.used_after_gc', {
+      description: 'Old generation used right after the last major GC (its live set); absent until the first major GC.',
+      unit: 'By',
+    })
+    .addCallback((result) => {
+      if (afterMajorGc !== undefined) result.observe(afterMajorGc.oldGeneration);
     });
   return () => observer.disconnect();
 };

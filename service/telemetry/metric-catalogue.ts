@@ -108,7 +108,7 @@ export const metricCatalogue: readonly CatalogueEntry[] = [
     labels: {},
     jvm: '`jvm_memory_used_after_last_gc` (old gen)',
     description: 'Old generation used right after the last major GC (its live set); absent until the first major GC.',
-    source: 'service/telemetry/old-generation-after-gc.ts',
+    source: 'service/telemetry/heap-after-gc.ts',
     group: 'Heap and memory',
   },
   {

@@ -4,7 +4,6 @@ import type { Collector } from './collector.ts';
 import { heapAfterGc } from './heap-after-gc.ts';
 import { heapSizeLimit } from './heap-size-limit.ts';
 import { memoryLimit } from './memory-limit.ts';
-import { oldGenerationAfterGc } from './old-generation-after-gc.ts';
 import { oldGenerationLimit } from './old-generation-limit.ts';
 import { oldGenerationUsed } from './old-generation-used.ts';
 import { processCpu } from './process-cpu.ts';
@@ -16,7 +15,6 @@ export const runtimeCollectors: Collector[] = [
   heapSizeLimit,
   oldGenerationLimit,
   oldGenerationUsed,
-  oldGenerationAfterGc,
   heapAfterGc,
   processMemory,
   memoryLimit,
