@@ -2,7 +2,7 @@
 // to both; they gossip their notification log, so the peer first in the cluster's order notifies and the other
 // notifies only when, after its peer timeout, the log says nobody has. One peer lost, the other still notifies.
 import { startAlertmanager, type AlertmanagerOptions, type AlertmanagerProcess } from './alertmanager-process.ts';
-import { freePort } from '../common/free-port.ts';
+import { freePorts } from '../common/free-port.ts';
 
 export interface AlertmanagerPairOptions extends Omit<AlertmanagerOptions, 'port' | 'dataDir' | 'cluster' | 'name'> {
   /** Web ports of the two peers; free ones when unset. */
@@ -18,8 +18,10 @@ export interface AlertmanagerPair {
 
 export async function startAlertmanagerPair(options: AlertmanagerPairOptions): Promise<AlertmanagerPair> {
   const { ports, dataDirs, ...common } = options;
-  const web = ports ?? [await freePort(), await freePort()];
-  const gossip = [await freePort(), await freePort()];
+  // Held together so no two of the four are the same port; given web ports are kept out of the gossip ones.
+  const [w1, w2, g1, g2] = await freePorts(4, { avoid: ports ?? [] });
+  const web = ports ?? [w1!, w2!];
+  const gossip = [g1!, g2!];
   const start = (i: 0 | 1): Promise<AlertmanagerProcess> =>
     startAlertmanager({
       ...common,

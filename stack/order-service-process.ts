@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startProcess, waitHealthyOrDiscard, type ManagedProcess } from './child-process.ts';
-import { freePort } from '../common/free-port.ts';
+import { freePorts } from '../common/free-port.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -30,8 +30,9 @@ export interface OrderServiceOptions {
 
 /** Starts `node service/main.ts` as its own process group and waits until /readyz answers. */
 export async function startOrderService(options: OrderServiceOptions = {}): Promise<OrderServiceProcess> {
-  const port = options.port ?? (await freePort());
-  const metricsPort = options.metricsPort ?? (await freePort());
+  const [apiPort, otherPort] = await freePorts(2, { avoid: [options.port, options.metricsPort].filter((p) => p !== undefined) });
+  const port = options.port ?? apiPort!;
+  const metricsPort = options.metricsPort ?? otherPort!;
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'order-service-'));
   const child = startProcess({

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
-import { freePort, freePortRun } from '../../common/free-port.ts';
+import { freePortRun, freePorts } from '../../common/free-port.ts';
 import { loadStackConfig } from '../../stack/stack-config.ts';
 import { startStack, type RunningStack, type StartStackOptions } from '../../stack/stack.ts';
 
@@ -34,17 +34,19 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Ru
   // for both: two runs asked for one after the other can overlap (the kernel hands out neighbouring ports), and
   // then a replica's API port is another replica's metrics port.
   const ports = await freePortRun(2 * replicas);
+  const run = Array.from({ length: 2 * replicas }, (_, i) => ports + i);
+  const [prometheusPort, alertmanagerPort, peerPort, relayPort, smtpPort] = await freePorts(5, { avoid: run });
   const env = {
     PORT: String(ports),
     METRICS_PORT: String(ports + replicas),
     ORDER_SERVICE_REPLICAS: String(replicas),
     FAULT_INJECTION: String(options.faultInjection ?? true),
-    PROMETHEUS_PORT: String(await freePort()),
-    ALERTMANAGER_PORT: String(await freePort()),
+    PROMETHEUS_PORT: String(prometheusPort),
+    ALERTMANAGER_PORT: String(alertmanagerPort),
     ALERTMANAGER_HA: String(options.alertmanagerHa ?? false),
-    ALERTMANAGER_PEER_PORT: String(await freePort()),
-    RELAY_PORT: String(await freePort()),
-    SMTP_PORT: String(await freePort()),
+    ALERTMANAGER_PEER_PORT: String(peerPort),
+    RELAY_PORT: String(relayPort),
+    SMTP_PORT: String(smtpPort),
     STACK_DATA_DIR: dataDir,
     RELAY_TOKEN_FILE: join(dataDir, 'relay-token'),
     LOG_LEVEL: 'warn',
