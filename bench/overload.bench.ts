@@ -6,7 +6,7 @@
 // and as the service measured them (http_server_request_duration_seconds): on a loaded machine the first also
 // hold the kernel's and the load generator's own delays.
 import { startOrderService } from '../stack/order-service-process.ts';
-import { runSurge, type SurgeResult } from '../stack/surge-load.ts';
+import { runSurge, type SurgeResult } from '../test/support/surge-load.ts';
 import { startTestPostgres } from '../test/support/test-postgres.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
@@ -39,7 +39,7 @@ async function storedFor(customer: string): Promise<{ stored: number; open: numb
   return row!;
 }
 
-async function scenario(title: string, protection: boolean, load: { connections: number; rate?: number; amount: number }): Promise<Row> {
+async function scenario(title: string, protection: boolean, load: { connections: number; rate?: number; amount: number; durationSeconds?: number }): Promise<Row> {
   const customer = `bench-${process.pid}-${run++}`;
   const service = await startOrderService({ nodeArgs: [heapCap], env: { ...serviceEnv, DATABASE_URL: db.url, OVERLOAD_PROTECTION: String(protection) } });
   try {
@@ -91,15 +91,14 @@ function print(row: Row): void {
   console.log(
     [
       row.scenario.padEnd(24),
-      `${fmt(s.goodputPerSecond).padStart(5)} 201/s`,
-      `accepted p50/p99 ${fmt(s.acceptedP50Ms)}/${fmt(s.acceptedP99Ms)} ms`,
-      `shed p99 ${fmt(s.shedP99Ms)} ms`,
+      `${fmt(s.goodputPerSecond).padStart(5)} 201/s (steady from ${fmt(s.steadyFromSeconds, 1)} s: ${fmt(s.steadyGoodputPerSecond)})`,
+      `client: accepted p50/p99 ${fmt(s.acceptedP50Ms)}/${fmt(s.acceptedP99Ms)} ms, shed p99 ${fmt(s.shedP99Ms)} ms, first request on a connection p99 ${fmt(s.firstRequestP99Ms)} ms`,
       `server: accepted p99 ${fmt(s.server?.acceptedP99Ms)} ms, shed p99 ${fmt(s.server?.shedP99Ms, 1)} ms, shed <10ms ${fmt((s.server?.shedWithin10msShare ?? Number.NaN) * 100, 1)}%`,
       `heap old-gen peak ${fmt((s.heapOldGenerationPeakBytes ?? Number.NaN) / 2 ** 20)} MiB`,
       `event-loop p99 max ${fmt((s.eventLoopDelayP99MaxSeconds ?? Number.NaN) * 1000)} ms`,
       row.crashed ? 'CRASHED' : 'up',
       `201s ${s.created} (sent by the service ${row.createdByService ?? '-'}) stored ${row.stored} (stored without a 201 sent: ${row.createdByService === undefined ? '-' : row.stored - row.createdByService}; without a 201 received: ${row.stored - s.created})`,
-      `unanswered ${s.unanswered}`,
+      `unanswered (timed out at 10 s or failed) ${s.unanswered}`,
       `backlog ${row.backlogSeconds === undefined ? '>90' : fmt(row.backlogSeconds, 1)} s`,
       `statuses ${JSON.stringify(s.statuses)}`,
       row.shedReasons ? `shed ${row.shedReasons}` : '',
@@ -119,13 +118,17 @@ try {
   ];
   for (const level of levels.filter((l) => !onlyLevels || onlyLevels.includes(l.name))) {
     const rate = capacity * level.factor;
-    const load = { connections: level.connections, rate, amount: rate * seconds };
+    // Sending for a fixed time: the steady part (after every connection was accepted) is measured up to its end.
+    const load = { connections: level.connections, rate, amount: rate * seconds, durationSeconds: seconds };
     for (const protection of [false, true]) rows.push(await scenario(`${level.name} ${level.connections} conn ${protection ? 'on' : 'off'}`, protection, load));
   }
   const [offAt1x, onAt1x] = rows.filter((row) => row.scenario.startsWith('1x '));
   if (offAt1x && onAt1x) console.log(`\n1x throughput, protection on / off: ${(onAt1x.surge.goodputPerSecond / offAt1x.surge.goodputPerSecond).toFixed(3)}`);
   for (const row of rows.filter((r) => !r.scenario.startsWith('1x '))) {
-    console.log(`${row.scenario}: goodput / capacity ${(row.surge.goodputPerSecond / capacity).toFixed(2)}`);
+    const steady = row.surge.steadyGoodputPerSecond;
+    console.log(
+      `${row.scenario}: goodput / capacity ${(row.surge.goodputPerSecond / capacity).toFixed(2)} over the run, ${steady === undefined ? '-' : (steady / capacity).toFixed(2)} steady`,
+    );
   }
 } finally {
   await db.destroy();

@@ -11,7 +11,7 @@ import pino from 'pino';
 import { freePort } from '../common/free-port.ts';
 import { waitFor } from '../common/wait-for.ts';
 import type { RunningStack } from '../stack/stack.ts';
-import { runSurge, type SurgeResult } from '../stack/surge-load.ts';
+import { runSurge, type SurgeResult } from '../test/support/surge-load.ts';
 import { startTestStack } from '../test/support/test-stack.ts';
 import { startSteadyOrders, type SteadyAnswer } from './steady-orders.ts';
 

@@ -11,6 +11,7 @@ import { createPool, createProcessingPool } from './db/pool.ts';
 import type { Logger } from './logger.ts';
 import { createOrderMetrics } from './orders/order-metrics.ts';
 import { OrderProcessor } from './orders/order-processor.ts';
+import { ProcessingBacklog } from './orders/processing-backlog.ts';
 import { OrderRepository } from './orders/order-repository.ts';
 import { Reconciler } from './orders/reconciler.ts';
 import type { Telemetry } from './telemetry/index.ts';
@@ -49,16 +50,18 @@ export async function startService(config: ServiceConfig, logger: Logger, teleme
   const processingPool = createProcessingPool(databaseUrl, config.db.pool, processingMax);
   processingPool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
   telemetry.instrumentPgPool(processingPool, { name: `${config.db.pool.name}-processing`, max: processingMax, idleMin: 0, idleMax: processingMax });
+  const backlog = overload.enabled ? new ProcessingBacklog() : undefined;
   const processor = new OrderProcessor({
     repository: new OrderRepository(processingPool),
     workers,
     metrics,
     logger,
     maxInFlight: overload.enabled ? processingMax : undefined,
+    ...(backlog ? { backlog } : {}),
   });
-  const reconciler = new Reconciler({ repository, processor, metrics, logger, config: config.orders });
+  const reconciler = new Reconciler({ repository, processor, metrics, logger, config: config.orders, ...(backlog ? { backlog } : {}) });
   const readiness: Readiness = { shuttingDown: false };
-  const admission = overload.enabled ? createAdmissionControl(overload.admission, pool) : undefined;
+  const admission = backlog ? createAdmissionControl(overload.admission, { pool, backlog }) : undefined;
   const app = createApp({ config, pool, workers, repository, processor, metrics, readiness, logger, admission });
 
   // A surge opens thousands of connections at once; Node's default accept backlog (511) drops the SYNs beyond

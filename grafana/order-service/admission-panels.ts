@@ -37,7 +37,7 @@ export function admissionPanels(): PanelBuilder[] {
       id: 22,
       title: 'Admitted and shed per second, by reason',
       description:
-        'Requests admitted, and refused by reason: concurrency_limit (over the limit, queue full), queue_timeout, event_loop_delay, heap (old generation near its limit), db_pool_waiting, db_pool_queue_full, deadline (not stored in time).',
+        'Requests admitted, and refused by reason: concurrency_limit (over the limit, queue full), queue_timeout, event_loop_delay, heap (old generation near its limit), db_pool_waiting, db_pool_queue_full, deadline (not stored in time), processing_backlog (accepted orders would take too long to process).',
       unit: 'reqps',
       width: 8,
       min: 0,

@@ -25,6 +25,7 @@ const messages: Record<ShedReason, string> = {
   db_pool_waiting: 'too many requests are waiting for the database; retry after the delay given',
   db_pool_queue_full: 'too many requests are waiting for the database; retry after the delay given',
   deadline: 'the order could not be stored in time and was not stored; retry after the delay given',
+  processing_backlog: 'the service has more accepted orders to process than it can finish soon; retry after the delay given',
 };
 
 export function priorityOf(method: string): Priority {
@@ -43,15 +44,21 @@ interface Waiting {
 /**
  * Admission control for the order routes: an adaptive concurrency limit (gradient, see gradient-limit.ts) and
  * hard guards on what killed the seed service (event-loop delay, old-generation heap against the limit the
- * process dies at, callers waiting for a DB connection).
+ * process dies at, callers waiting for a DB connection) and on accepted orders the workers cannot finish soon.
  *
- * Over the limit a request may wait in a short queue, but only if the queue ahead of it can be served within
- * `queueMaxWaitMs` at the rate requests are finishing now (Little's law: limit / recent latency); otherwise it is
- * refused at once. The queue absorbs the bursts real clients send without letting anyone wait long, and a
- * refusal never comes after a wait unless the estimate was wrong (then at `queueMaxWaitMs`, as queue_timeout).
- * Reads are served from a reserve writes cannot take and leave the queue first; the guards shed writes only.
+ * Over the limit a request is refused at once (by default), or, with `queueMaxWaitMs` set, may wait in a short
+ * queue if the queue ahead of it can be served in that time at the rate requests are finishing now (Little's
+ * law: limit / recent latency); a refusal then comes after a wait only when the estimate was wrong (at
+ * `queueMaxWaitMs`, as queue_timeout). Reads are served from a reserve writes cannot take and leave the queue
+ * first; the guards shed writes only.
  */
-export function createAdmissionControl(config: OverloadConfig['admission'], pool: { readonly waitingCount: number }): AdmissionControl {
+export interface AdmissionSignals {
+  pool: { readonly waitingCount: number };
+  /** Accepted orders not yet processed, in seconds of work (service/orders/processing-backlog.ts). */
+  backlog: { seconds(): number };
+}
+
+export function createAdmissionControl(config: OverloadConfig['admission'], { pool, backlog }: AdmissionSignals): AdmissionControl {
   const limiter = new GradientLimit({
     initialLimit: config.initialLimit,
     minLimit: config.minLimit,
@@ -87,6 +94,7 @@ export function createAdmissionControl(config: OverloadConfig['admission'], pool
    * refused after waiting.
    */
   const queueCapacity = (): number => {
+    if (config.queueMaxWaitMs === 0) return 0;
     const latency = limiter.recentLatencyMs ?? limiter.baselineMs;
     if (latency === undefined) return Math.floor(limiter.limit / 2); // no measure yet
     // Never more than the max limit: requests held in memory stay under twice ADMISSION_MAX_LIMIT however many
@@ -99,6 +107,7 @@ export function createAdmissionControl(config: OverloadConfig['admission'], pool
     if (eventLoop.recentMaxMs() > config.eventLoopDelayMaxMs) return 'event_loop_delay';
     if (heapRatio > config.heapMaxRatio) return 'heap';
     if (pool.waitingCount >= config.dbWaitingMax) return 'db_pool_waiting';
+    if (backlog.seconds() > config.backlogMaxSeconds) return 'processing_backlog';
     return undefined;
   };
 

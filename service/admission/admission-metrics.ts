@@ -1,7 +1,7 @@
 import { metrics, type Counter, type Histogram } from '@opentelemetry/api';
 
 /** Why a request was refused (the `reason` label of http_server_admission_shed_total). */
-export const shedReasons = ['concurrency_limit', 'queue_timeout', 'event_loop_delay', 'heap', 'db_pool_waiting', 'db_pool_queue_full', 'deadline'] as const;
+export const shedReasons = ['concurrency_limit', 'queue_timeout', 'event_loop_delay', 'heap', 'db_pool_waiting', 'db_pool_queue_full', 'deadline', 'processing_backlog'] as const;
 export type ShedReason = (typeof shedReasons)[number];
 /** Reads are served from a reserve writes cannot take (the `priority` label). */
 export const priorities = ['read', 'write'] as const;

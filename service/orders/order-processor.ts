@@ -3,6 +3,8 @@ import { isQueueFull, type WorkerPool } from '../workers/order-worker-pool.ts';
 import type { PricingResult } from '../workers/order-tasks.ts';
 import type { OrderMetrics } from './order-metrics.ts';
 import type { OrderRepository } from './order-repository.ts';
+import type { Order } from './order-schema.ts';
+import type { ProcessingBacklog } from './processing-backlog.ts';
 
 /** Orders scoring at or above this are refused as likely fraud. */
 const fraudThreshold = 0.9;
@@ -18,6 +20,7 @@ export class OrderProcessor {
   readonly #logger: Logger;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #maxInFlight: number;
+  readonly #backlog: ProcessingBacklog | undefined;
   #roomWaiters: Array<() => void> = [];
   #stopped = false;
 
@@ -26,12 +29,13 @@ export class OrderProcessor {
    * queue here, the pool's queue never overflows: an order beyond it is not started (it stays PENDING and the
    * reconciler takes it when there is room) instead of being claimed, rejected by the pool and put back.
    */
-  constructor(deps: { repository: OrderRepository; workers: WorkerPool; metrics: OrderMetrics; logger: Logger; maxInFlight?: number }) {
+  constructor(deps: { repository: OrderRepository; workers: WorkerPool; metrics: OrderMetrics; logger: Logger; maxInFlight?: number; backlog?: ProcessingBacklog }) {
     this.#repository = deps.repository;
     this.#workers = deps.workers;
     this.#metrics = deps.metrics;
     this.#logger = deps.logger;
     this.#maxInFlight = deps.maxInFlight ?? Number.POSITIVE_INFINITY;
+    this.#backlog = deps.backlog;
   }
 
   /** Orders that can be started now without overflowing the worker queue. */
@@ -76,8 +80,17 @@ export class OrderProcessor {
   }
 
   async #process(orderId: string): Promise<void> {
+    this.#backlog?.markBusy();
     const order = await this.#repository.claim(orderId);
     if (!order) return; // someone else has it, or it is already done
+    try {
+      await this.#priceAndFinish(orderId, order);
+    } finally {
+      this.#backlog?.recordFinished();
+    }
+  }
+
+  async #priceAndFinish(orderId: string, order: Order): Promise<void> {
     let result: PricingResult;
     try {
       result = (await this.#workers.run({ kind: 'price-and-score', customer: order.customer, items: order.items })) as PricingResult;

@@ -3,6 +3,7 @@ import type { ServiceConfig } from '../config.ts';
 import type { OrderMetrics } from './order-metrics.ts';
 import type { OrderProcessor } from './order-processor.ts';
 import type { OrderRepository } from './order-repository.ts';
+import type { ProcessingBacklog } from './processing-backlog.ts';
 
 /**
  * Finds orders stuck in PROCESSING past the threshold (their process died mid-way: the seed incident's stuck
@@ -15,6 +16,8 @@ export interface ReconcilerDeps {
   metrics: OrderMetrics;
   logger: Logger;
   config: ServiceConfig['orders'];
+  /** Told how many orders wait for processing at each count (admission control's backlog guard). */
+  backlog?: ProcessingBacklog;
 }
 
 /** Orders one pass looks at, at most. */
@@ -108,5 +111,6 @@ export class Reconciler {
     const { repository, metrics } = this.#deps;
     const [byStatus, oldestProcessingAgeSeconds] = await Promise.all([repository.countByStatus(), repository.oldestProcessingAgeSeconds()]);
     metrics.setSnapshot({ byStatus, oldestProcessingAgeSeconds });
+    this.#deps.backlog?.setWaiting(byStatus.PENDING + byStatus.PROCESSING);
   }
 }

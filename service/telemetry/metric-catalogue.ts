@@ -530,7 +530,7 @@ export const metricCatalogue: readonly CatalogueEntry[] = [
     name: 'http_server_admission_shed_total',
     type: 'counter',
     unit: 'requests',
-    labels: { reason: ['concurrency_limit', 'queue_timeout', 'event_loop_delay', 'heap', 'db_pool_waiting', 'db_pool_queue_full', 'deadline'], priority: ['read', 'write'] },
+    labels: { reason: ['concurrency_limit', 'queue_timeout', 'event_loop_delay', 'heap', 'db_pool_waiting', 'db_pool_queue_full', 'deadline', 'processing_backlog'], priority: ['read', 'write'] },
     jvm: 'Envoy `rq_blocked`, Resilience4j bulkhead rejected calls',
     description: 'Order requests refused at once with 503 and Retry-After, by reason and priority.',
     source: 'service/admission/admission-metrics.ts',

@@ -2,6 +2,12 @@
 // latency of accepted (201) and refused (503) requests apart, requests left unanswered; and, sampled from the
 // service's /metrics while it runs, its old-generation heap peak and event-loop delay.
 //
+// A connection's first request is reported apart: under load a Node server accepts one connection per turn of
+// its event loop (libuv's uv__server_io), so when 1000 clients connect at once the last ones wait seconds to be
+// accepted, before the service sees their request at all. Behind a proxy that pools its connections (a
+// Kubernetes Service, an ingress) that wait does not arise; the other figures are those of established
+// connections, and goodput is also given over the steady part of the surge, once every connection was served.
+//
 // autocannon's rate mode sends each connection's quota for a second back to back at the start of that
 // connection's second; with every connection opened at once that is one burst of the whole rate a second, a
 // load no latency target survives (nor would real clients arrive so). With a rate, the load is split over
@@ -18,7 +24,8 @@ export interface SurgeOptions {
   amount: number;
   /**
    * Stop sending after this long instead (the arrival rate holds for a fixed time even when answers are slow);
-   * requests still unanswered when it stops count as unanswered.
+   * requests still waiting for their answer then are abandoned, and not counted (autocannon's `requests.sent`
+   * cannot tell them: it counts each connection's first second of quota as sent up front).
    */
   durationSeconds?: number;
   customer: string;
@@ -32,12 +39,23 @@ export interface SurgeResult {
   seconds: number;
   statuses: Record<string, number>;
   created: number;
+  /** 201s a second over the whole run, from the first connection to the last answer. */
   goodputPerSecond: number;
+  /**
+   * 201s a second over the steady part: from the moment every connection had its first answer until sending
+   * stopped (with `durationSeconds`) or the last answer; undefined when that part is under a second.
+   */
+  steadyGoodputPerSecond: number | undefined;
+  /** When the steady part began, in seconds from the start (every connection had had its first answer). */
+  steadyFromSeconds: number | undefined;
+  /** Latencies at the client on established connections (a connection's first request is apart, below). */
   acceptedP50Ms: number;
   acceptedP99Ms: number;
   shedP50Ms: number;
   shedP99Ms: number;
-  /** Timeouts and connection errors: requests without an answer. */
+  /** A connection's first request, connecting included: under load mostly the wait to be accepted. */
+  firstRequestP99Ms: number;
+  /** Timeouts and connection errors: requests the client gave up on, without an answer. */
   unanswered: number;
   /**
    * The service's own view (http_server_request_duration_seconds of POST /orders, from reading the request to
@@ -114,6 +132,11 @@ export async function serverDurations(metricsUrl: string): Promise<SurgeResult['
 export async function runSurge(options: SurgeOptions): Promise<SurgeResult> {
   const accepted: number[] = [];
   const shed: number[] = [];
+  const firsts: number[] = [];
+  /** When each 201 arrived, in ms from the start. */
+  const createdAt: number[] = [];
+  const served = new WeakSet<object>();
+  let lastFirstAnswerAt = 0;
   let heapPeak: number | undefined;
   let loopPeak: number | undefined;
   let sampling = true;
@@ -147,8 +170,15 @@ export async function runSurge(options: SurgeOptions): Promise<SurgeResult> {
       ...(options.durationSeconds === undefined ? { amount: share(options.amount, i) } : { duration: options.durationSeconds }),
       timeout: options.timeoutSeconds ?? 10,
     });
-    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-      if (statusCode === 201) accepted.push(responseTime);
+    instance.on('response', (client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+      const now = performance.now() - started;
+      if (statusCode === 201) createdAt.push(now);
+      const connection = client as object; // autocannon's Client, one per connection
+      if (!served.has(connection)) {
+        served.add(connection);
+        firsts.push(responseTime);
+        lastFirstAnswerAt = now;
+      } else if (statusCode === 201) accepted.push(responseTime);
       else if (statusCode === 503 || statusCode === 429) shed.push(responseTime);
     });
     return instance;
@@ -157,8 +187,16 @@ export async function runSurge(options: SurgeOptions): Promise<SurgeResult> {
   const seconds = (performance.now() - started) / 1000;
   sampling = false;
   await sampler;
-  accepted.sort((a, b) => a - b);
-  shed.sort((a, b) => a - b);
+  for (const list of [accepted, shed, firsts]) list.sort((a, b) => a - b);
+  // Steady part: every connection served once (as many firsts as connections autocannon opened) until the end.
+  // autocannon opens no more connections than its rate a second.
+  const connectionsOpened = Array.from({ length: waves }, (_, i) =>
+    Math.min(share(options.connections, i), options.rate === undefined ? Number.POSITIVE_INFINITY : share(options.rate, i)),
+  ).reduce((a, b) => a + b, 0);
+  const steadyFrom = firsts.length >= connectionsOpened ? lastFirstAnswerAt : undefined;
+  const steadyUntil = options.durationSeconds === undefined ? (createdAt.at(-1) ?? 0) : options.durationSeconds * 1000;
+  const steadyMs = steadyFrom === undefined ? 0 : steadyUntil - steadyFrom;
+  const steadyCreated = createdAt.filter((at) => steadyFrom !== undefined && at > steadyFrom && at <= steadyUntil).length;
   const statuses: Record<string, number> = {};
   for (const result of results) for (const [code, { count }] of Object.entries(result.statusCodeStats)) statuses[code] = (statuses[code] ?? 0) + count;
   const created = statuses['201'] ?? 0;
@@ -167,16 +205,14 @@ export async function runSurge(options: SurgeOptions): Promise<SurgeResult> {
     statuses,
     created,
     goodputPerSecond: created / seconds,
+    steadyGoodputPerSecond: steadyMs >= 1000 ? steadyCreated / (steadyMs / 1000) : undefined,
+    steadyFromSeconds: steadyFrom === undefined ? undefined : steadyFrom / 1000,
+    firstRequestP99Ms: percentile(firsts, 99),
     acceptedP50Ms: percentile(accepted, 50),
     acceptedP99Ms: percentile(accepted, 99),
     shedP50Ms: percentile(shed, 50),
     shedP99Ms: percentile(shed, 99),
-    unanswered: results.reduce((sum, result) => {
-      if (options.durationSeconds === undefined) return sum + result.timeouts + result.errors;
-      // Stopped by the clock: requests sent and not answered when it stopped are unanswered too.
-      const answered = Object.values(result.statusCodeStats).reduce((n, { count }) => n + count, 0);
-      return sum + Math.max(result.timeouts + result.errors, result.requests.sent - answered);
-    }, 0),
+    unanswered: results.reduce((sum, result) => sum + result.errors, 0), // autocannon counts its timeouts among its errors
     server: options.metricsUrl ? await serverDurations(options.metricsUrl) : undefined,
     heapOldGenerationPeakBytes: heapPeak,
     eventLoopDelayP99MaxSeconds: loopPeak,
