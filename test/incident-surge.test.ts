@@ -295,3 +295,43 @@ describe('accepted orders the workers cannot finish soon', () => {
     );
   });
 });
+
+describe('an old generation near the limit the process dies at', () => {
+  let leaking: OrderServiceProcess;
+
+  beforeAll(async () => {
+    leaking = await startOrderService({ nodeArgs: ['--max-old-space-size=128'], env: { DATABASE_URL: db.url, FAULT_INJECTION: 'true' } });
+  });
+
+  afterAll(async () => {
+    await leaking?.stop();
+  });
+
+  const order = (): Promise<Response> =>
+    fetch(`${leaking.apiUrl}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ customer: 'heap-guard', items: [{ sku: 'H-1', quantity: 1, price: 1 }] }),
+    });
+
+  it('refuses orders (heap) once the live set after GC nears the limit, before the process dies, and takes them again once it is freed', async () => {
+    // Retain 4 MiB at a time until an order is refused for the heap.
+    const refusal = await waitFor(
+      async () => {
+        const answer = await order();
+        if (answer.status === 503) return (await answer.json()) as { reason: string };
+        const leak = await fetch(`${leaking.apiUrl}/admin/faults/heap`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ megabytes: 4 }) });
+        expect(leak.status).toBeLessThan(300);
+        return false;
+      },
+      { what: 'an order refused for the heap', timeoutMs: 60_000, intervalMs: 0 },
+    );
+    expect(refusal.reason).toBe('heap');
+    expect(leaking.process.child.exitCode, 'the process died instead').toBeNull();
+    // Reads are not refused for the heap.
+    expect((await fetch(`${leaking.apiUrl}/orders/00000000-0000-0000-0000-000000000000`)).status).toBe(404);
+    // Freed: V8 collects once allocation calms down, and orders are taken again.
+    expect((await fetch(`${leaking.apiUrl}/admin/faults/heap`, { method: 'DELETE' })).status).toBeLessThan(300);
+    await waitFor(async () => (await order()).status === 201, { what: 'an order accepted after the heap was freed', timeoutMs: 60_000, intervalMs: 500 });
+  });
+});

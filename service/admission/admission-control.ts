@@ -14,8 +14,6 @@ export interface AdmissionControl {
   stop(): void;
 }
 
-/** How often the heap is read (reading every heap space per request would cost more than the request). */
-const heapSampleMs = 100;
 
 const messages: Record<ShedReason, string> = {
   concurrency_limit: 'the service is at its concurrency limit; retry after the delay given',
@@ -69,9 +67,6 @@ export function createAdmissionControl(config: OverloadConfig['admission'], { po
   const queues: Record<Priority, Waiting[]> = { read: [], write: [] };
   const eventLoop = sampleEventLoopDelay();
   const heap = heapPressure();
-  let heapRatio = heap.ratio();
-  const heapTimer = setInterval(() => (heapRatio = heap.ratio()), heapSampleMs);
-  heapTimer.unref();
   const metrics = createAdmissionMetrics({
     limit: () => limiter.limit,
     inFlight: () => inFlight,
@@ -105,7 +100,7 @@ export function createAdmissionControl(config: OverloadConfig['admission'], { po
   const guardRefusal = (priority: Priority): ShedReason | undefined => {
     if (priority === 'read') return undefined;
     if (eventLoop.recentMaxMs() > config.eventLoopDelayMaxMs) return 'event_loop_delay';
-    if (heapRatio > config.heapMaxRatio) return 'heap';
+    if (heap.ratio() > config.heapMaxRatio) return 'heap';
     if (pool.waitingCount >= config.dbWaitingMax) return 'db_pool_waiting';
     if (backlog.seconds() > config.backlogMaxSeconds) return 'processing_backlog';
     return undefined;
@@ -193,7 +188,7 @@ export function createAdmissionControl(config: OverloadConfig['admission'], { po
     metrics,
     refuse,
     stop: () => {
-      clearInterval(heapTimer);
+      heap.stop();
       eventLoop.stop();
       for (const queue of Object.values(queues)) for (const waiting of queue.splice(0)) clearTimeout(waiting.timer);
     },

@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { oldGenerationLimitBytes, youngGenerationReservationBytes } from '../telemetry/old-generation-limit.ts';
 import { oldGenerationUsedBytes } from '../telemetry/old-generation-used.ts';
 
@@ -31,13 +31,17 @@ export function sampleEventLoopDelay(periodMs = 250): EventLoopDelaySampler {
 }
 
 /**
- * Old-generation used / the old-generation limit the process dies at ("Reached heap limit"), from the
- * telemetry module's functions (the same numbers as v8js_memory_heap_old_generation_{used,limit}_bytes).
- * The young generation reservation is known a moment after start (a worker reports V8's default); until then
- * the ratio is taken against the whole heap_size_limit, a slightly larger denominator.
+ * The old generation's live set (used right after the last major GC) / the old-generation limit the process dies
+ * at ("Reached heap limit"): the same figures as v8js_memory_heap_old_generation_{used_after_gc,limit}_bytes, on
+ * which the heap alerts are. Not the old generation used now: that includes garbage and climbs to the next
+ * major GC's trigger, so a healthy process near its limit read above the bound between collections and had its
+ * orders refused (and paged HTTPServerErrorRatioHigh). 0 until the first major GC. The young generation
+ * reservation is known a moment after start (a worker reports V8's default); until then the ratio is taken
+ * against the whole heap_size_limit, a slightly larger denominator.
  */
 export interface HeapPressure {
   ratio(): number;
+  stop(): void;
 }
 
 export function heapPressure(): HeapPressure {
@@ -46,5 +50,13 @@ export function heapPressure(): HeapPressure {
     (bytes) => (young = bytes),
     () => {}, // keep 0: the ratio against heap_size_limit is a little lower, never a false alarm
   );
-  return { ratio: () => oldGenerationUsedBytes() / oldGenerationLimitBytes(young) };
+  let ratio = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) ratio = oldGenerationUsedBytes() / oldGenerationLimitBytes(young);
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return { ratio: () => ratio, stop: () => observer.disconnect() };
 }
