@@ -4,7 +4,7 @@
 // exactly the orders it answered 201 for, and finish every one of them afterwards.
 import autocannon from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOrderService, type OrderServiceProcess } from '../stack/order-service-process.ts';
+import { startOrderService, type OrderServiceOptions, type OrderServiceProcess } from '../stack/order-service-process.ts';
 import { runSurge } from './support/surge-load.ts';
 import { scrape, sumOf } from './support/prometheus-text.ts';
 import { startTestPostgres, type TestPostgres } from './support/test-postgres.ts';
@@ -98,6 +98,26 @@ describe('a surge far beyond capacity', () => {
   });
 });
 
+/** An order service of one describe block, on the shared database: started before its tests, stopped after. */
+function orderServiceFor(options: () => OrderServiceOptions): { readonly current: OrderServiceProcess } {
+  const holder = {} as { current: OrderServiceProcess };
+  beforeAll(async () => {
+    holder.current = await startOrderService(options());
+  });
+  afterAll(async () => {
+    await holder.current?.stop();
+  });
+  return holder;
+}
+
+const postOrder = (apiUrl: string, customer: string, signal?: AbortSignal): Promise<Response> =>
+  fetch(`${apiUrl}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ customer, items: [{ sku: 'S-1', quantity: 1, price: 1 }] }),
+    ...(signal ? { signal } : {}),
+  });
+
 async function orderCounts(pool: TestPostgres['pool'], customer: string): Promise<{ stored: number; open: number }> {
   const { rows } = await pool.query<{ stored: number; open: number }>(
     `SELECT count(*)::int AS stored, count(*) FILTER (WHERE status IN ('PENDING', 'PROCESSING'))::int AS open FROM orders WHERE customer = $1`,
@@ -107,34 +127,26 @@ async function orderCounts(pool: TestPostgres['pool'], customer: string): Promis
 }
 
 describe('admission control under the seed surge (1000 connections at once, 256 MiB heap cap, protection on by default)', () => {
-  let surgeService: OrderServiceProcess;
-
-  beforeAll(async () => {
-    surgeService = await startOrderService({
+  const surgeService = orderServiceFor(() => ({
       nodeArgs: ['--max-old-space-size=256'],
       // The shipped defaults (OVERLOAD_PROTECTION on), except a small worker queue so the backlog is real.
       env: { DATABASE_URL: db.url, WORKER_QUEUE_MAX: '20', RECONCILE_INTERVAL_MS: '1000', DB_ACQUIRE_TIMEOUT_MS: '5000' },
-    });
-  });
-
-  afterAll(async () => {
-    await surgeService?.stop();
-  });
+    }));
 
   it('refuses at once what it cannot serve, stores exactly the 201s, finishes the backlog within a minute, never overfills its worker queue, and counts it all', async () => {
     const customer = 'admission-surge';
     // 1000 connections opened at once, 1500 requests a second for 3 s: several times what this machine serves.
     // The clients' own timeout is generous: on a loaded machine the load generator itself is late; what counts is
     // that every request gets an answer and that refusals do not wait for the database.
-    const surge = await runSurge({ apiUrl: surgeService.apiUrl, metricsUrl: surgeService.metricsUrl, customer, connections: 1000, rate: 1500, amount: 4500, timeoutSeconds: 30 });
+    const surge = await runSurge({ apiUrl: surgeService.current.apiUrl, metricsUrl: surgeService.current.metricsUrl, customer, connections: 1000, rate: 1500, amount: 4500, timeoutSeconds: 30 });
 
-    expect(surgeService.process.child.exitCode, 'the service crashed').toBeNull();
+    expect(surgeService.current.process.child.exitCode, 'the service crashed').toBeNull();
     expect(Object.keys(surge.statuses).filter((code) => code !== '201' && code !== '503'), JSON.stringify(surge.statuses)).toEqual([]);
     expect(surge.unanswered, 'requests left without an answer').toBe(0);
     expect(surge.created).toBeGreaterThan(0);
     expect(surge.statuses['503'] ?? 0, 'the surge must have been shed').toBeGreaterThan(0);
     // The incident's refusals came after the pool's acquire timeout (here 5 s): here no caller waited it out.
-    expect(sumOf((await scrape(surgeService.metricsUrl)).samples, 'db_client_connection_timeouts_total'), 'refusals must not wait for the DB pool').toBe(0);
+    expect(sumOf((await scrape(surgeService.current.metricsUrl)).samples, 'db_client_connection_timeouts_total'), 'refusals must not wait for the DB pool').toBe(0);
 
     // Exactly the accepted orders are stored: no refused or abandoned request left an order behind.
     expect((await orderCounts(db.pool, customer)).stored).toBe(surge.created);
@@ -142,7 +154,7 @@ describe('admission control under the seed surge (1000 connections at once, 256 
     // The backlog of accepted orders is worked off within a minute.
     await waitFor(async () => (await orderCounts(db.pool, customer)).open === 0, { what: 'the backlog to finish', timeoutMs: 60_000, intervalMs: 250 });
 
-    const { samples } = await scrape(surgeService.metricsUrl);
+    const { samples } = await scrape(surgeService.current.metricsUrl);
     expect(sumOf(samples, 'http_server_admission_shed_total'), 'shed requests counted').toBeGreaterThan(0);
     expect(sumOf(samples, 'http_server_admission_admitted_total', { priority: 'write' })).toBeGreaterThanOrEqual(surge.created);
     expect(sumOf(samples, 'http_server_admission_limit')).toBeGreaterThan(0);
@@ -150,22 +162,15 @@ describe('admission control under the seed surge (1000 connections at once, 256 
     expect(sumOf(samples, 'worker_pool_tasks_rejected_total'), 'worker pool rejections (pages NodeWorkerPoolTasksRejected)').toBe(0);
 
     // Reads are not starved after (or during) a write surge, and the service takes orders again.
-    const after = await fetch(`${surgeService.apiUrl}/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ customer: 'after-surge', items: [{ sku: 'A', quantity: 1, price: 1 }] }),
-    });
+    const after = await postOrder(surgeService.current.apiUrl, 'after-surge');
     expect(after.status).toBe(201);
     const { id } = (await after.json()) as { id: string };
-    expect((await fetch(`${surgeService.apiUrl}/orders/${id}`)).status).toBe(200);
+    expect((await fetch(`${surgeService.current.apiUrl}/orders/${id}`)).status).toBe(200);
   });
 });
 
 describe('work for clients that are gone is not done', () => {
-  let slowService: OrderServiceProcess;
-
-  beforeAll(async () => {
-    slowService = await startOrderService({
+  const slowService = orderServiceFor(() => ({
       env: {
         DATABASE_URL: db.url,
         FAULT_INJECTION: 'true',
@@ -176,40 +181,29 @@ describe('work for clients that are gone is not done', () => {
         // A limit above the pool and its queue, so that the pool's own bound is what refuses the fourth caller.
         ADMISSION_MIN_LIMIT: '10',
       },
-    });
-  });
+    }));
 
-  afterAll(async () => {
-    await slowService?.stop();
-  });
-
-  const post = (customer: string, signal?: AbortSignal): Promise<Response> =>
-    fetch(`${slowService.apiUrl}/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ customer, items: [{ sku: 'G-1', quantity: 1, price: 1 }] }),
-      ...(signal ? { signal } : {}),
-    });
+  const post = (customer: string, signal?: AbortSignal): Promise<Response> => postOrder(slowService.current.apiUrl, customer, signal);
 
   it('stores no order for a client that left or a deadline that passed, and refuses a full DB queue at once', async () => {
     // Every DB connection held for 3 s, as when the database stalls.
-    const hold = await fetch(`${slowService.apiUrl}/admin/faults/db-hold`, {
+    const hold = await fetch(`${slowService.current.apiUrl}/admin/faults/db-hold`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ connections: 2, seconds: 3 }),
     });
     expect(hold.status).toBe(202);
-    await waitFor(async () => sumOf((await scrape(slowService.metricsUrl)).samples, 'db_client_connection_count', { db_client_connection_pool_name: 'orders', db_client_connection_state: 'used' }) === 2, {
+    await waitFor(async () => sumOf((await scrape(slowService.current.metricsUrl)).samples, 'db_client_connection_count', { db_client_connection_pool_name: 'orders', db_client_connection_state: 'used' }) === 2, {
       what: 'both request connections held',
     });
 
     // Two clients that give up after 300 ms, then one that waits: all three wait for a connection.
     const gone = [post('gone-1', AbortSignal.timeout(300)), post('gone-2', AbortSignal.timeout(300))].map((p) => p.then(() => 'answered', () => 'aborted'));
-    await waitFor(async () => sumOf((await scrape(slowService.metricsUrl)).samples, 'db_client_connection_pending_requests', { db_client_connection_pool_name: 'orders' }) >= 2, {
+    await waitFor(async () => sumOf((await scrape(slowService.current.metricsUrl)).samples, 'db_client_connection_pending_requests', { db_client_connection_pool_name: 'orders' }) >= 2, {
       what: 'two callers waiting for a connection',
     });
     const late = post('late');
-    await waitFor(async () => sumOf((await scrape(slowService.metricsUrl)).samples, 'db_client_connection_pending_requests', { db_client_connection_pool_name: 'orders' }) >= 3, {
+    await waitFor(async () => sumOf((await scrape(slowService.current.metricsUrl)).samples, 'db_client_connection_pending_requests', { db_client_connection_pool_name: 'orders' }) >= 3, {
       what: 'three callers waiting for a connection',
     });
     // The pool's queue is full: the next caller is refused at once, not queued.
@@ -227,7 +221,7 @@ describe('work for clients that are gone is not done', () => {
     // Once the database is back, the waiting callers get their connections, and commit nothing.
     await waitFor(
       async () => {
-        const { samples } = await scrape(slowService.metricsUrl);
+        const { samples } = await scrape(slowService.current.metricsUrl);
         return sumOf(samples, 'orders_abandoned_total', { reason: 'client_gone' }) >= 2 && sumOf(samples, 'orders_abandoned_total', { reason: 'deadline' }) >= 1;
       },
       { what: 'the three waiting requests to be dropped before commit', timeoutMs: 20_000 },
@@ -239,10 +233,7 @@ describe('work for clients that are gone is not done', () => {
 });
 
 describe('accepted orders the workers cannot finish soon', () => {
-  let backlogService: OrderServiceProcess;
-
-  beforeAll(async () => {
-    backlogService = await startOrderService({
+  const backlogService = orderServiceFor(() => ({
       env: {
         DATABASE_URL: db.url,
         // One worker thread and a short bound: creating orders outpaces processing them within a second.
@@ -252,12 +243,7 @@ describe('accepted orders the workers cannot finish soon', () => {
         ORDER_STATS_INTERVAL_MS: '100',
         RECONCILE_INTERVAL_MS: '500',
       },
-    });
-  });
-
-  afterAll(async () => {
-    await backlogService?.stop();
-  });
+    }));
 
   it('refuses new orders (processing_backlog) once the accepted ones would take longer than the bound, and finishes those', async () => {
     const customer = 'backlog-surge';
@@ -265,7 +251,7 @@ describe('accepted orders the workers cannot finish soon', () => {
     await waitFor(
       async () => {
         const round = await autocannon({
-          url: `${backlogService.apiUrl}/orders`,
+          url: `${backlogService.current.apiUrl}/orders`,
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ customer, items: [{ sku: 'B-1', quantity: 1, price: 2 }] }),
@@ -274,7 +260,7 @@ describe('accepted orders the workers cannot finish soon', () => {
           timeout: 30,
         });
         for (const [code, { count }] of Object.entries(round.statusCodeStats)) statuses[code] = (statuses[code] ?? 0) + count;
-        return sumOf((await scrape(backlogService.metricsUrl)).samples, 'http_server_admission_shed_total', { reason: 'processing_backlog' }) > 0;
+        return sumOf((await scrape(backlogService.current.metricsUrl)).samples, 'http_server_admission_shed_total', { reason: 'processing_backlog' }) > 0;
       },
       { what: 'a refusal for the processing backlog', timeoutMs: 90_000, intervalMs: 0 },
     );
@@ -284,12 +270,7 @@ describe('accepted orders the workers cannot finish soon', () => {
     // Nothing waits any more: orders are taken again.
     await waitFor(
       async () => {
-        const answer = await fetch(`${backlogService.apiUrl}/orders`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ customer: 'after-backlog', items: [{ sku: 'B-1', quantity: 1, price: 2 }] }),
-        });
-        return answer.status === 201;
+        return (await postOrder(backlogService.current.apiUrl, 'after-backlog')).status === 201;
       },
       { what: 'an order accepted after the backlog', timeoutMs: 10_000 },
     );
@@ -297,22 +278,9 @@ describe('accepted orders the workers cannot finish soon', () => {
 });
 
 describe('an old generation near the limit the process dies at', () => {
-  let leaking: OrderServiceProcess;
+  const leaking = orderServiceFor(() => ({ nodeArgs: ['--max-old-space-size=128'], env: { DATABASE_URL: db.url, FAULT_INJECTION: 'true' } }));
 
-  beforeAll(async () => {
-    leaking = await startOrderService({ nodeArgs: ['--max-old-space-size=128'], env: { DATABASE_URL: db.url, FAULT_INJECTION: 'true' } });
-  });
-
-  afterAll(async () => {
-    await leaking?.stop();
-  });
-
-  const order = (): Promise<Response> =>
-    fetch(`${leaking.apiUrl}/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ customer: 'heap-guard', items: [{ sku: 'H-1', quantity: 1, price: 1 }] }),
-    });
+  const order = (): Promise<Response> => postOrder(leaking.current.apiUrl, 'heap-guard');
 
   it('refuses orders (heap) once the live set after GC nears the limit, before the process dies, and takes them again once it is freed', async () => {
     // Retain 4 MiB at a time until an order is refused for the heap.
@@ -320,18 +288,18 @@ describe('an old generation near the limit the process dies at', () => {
       async () => {
         const answer = await order();
         if (answer.status === 503) return (await answer.json()) as { reason: string };
-        const leak = await fetch(`${leaking.apiUrl}/admin/faults/heap`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ megabytes: 4 }) });
+        const leak = await fetch(`${leaking.current.apiUrl}/admin/faults/heap`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ megabytes: 4 }) });
         expect(leak.status).toBeLessThan(300);
         return false;
       },
       { what: 'an order refused for the heap', timeoutMs: 60_000, intervalMs: 0 },
     );
     expect(refusal.reason).toBe('heap');
-    expect(leaking.process.child.exitCode, 'the process died instead').toBeNull();
+    expect(leaking.current.process.child.exitCode, 'the process died instead').toBeNull();
     // Reads are not refused for the heap.
-    expect((await fetch(`${leaking.apiUrl}/orders/00000000-0000-0000-0000-000000000000`)).status).toBe(404);
+    expect((await fetch(`${leaking.current.apiUrl}/orders/00000000-0000-0000-0000-000000000000`)).status).toBe(404);
     // Freed: V8 collects once allocation calms down, and orders are taken again.
-    expect((await fetch(`${leaking.apiUrl}/admin/faults/heap`, { method: 'DELETE' })).status).toBeLessThan(300);
+    expect((await fetch(`${leaking.current.apiUrl}/admin/faults/heap`, { method: 'DELETE' })).status).toBeLessThan(300);
     await waitFor(async () => (await order()).status === 201, { what: 'an order accepted after the heap was freed', timeoutMs: 60_000, intervalMs: 500 });
   });
 });

@@ -3,7 +3,7 @@
 // GC, event loop, DB connection pool, worker-thread pool, memory against the container limit, restarts, and
 // instances that stopped answering scrapes.
 import { alerts, durationSeconds, intervals, selectors, settings, type Duration } from '../alerting-config.ts';
-import { rulesPerLevel, percent, perSecond, seconds } from './rules-per-level.ts';
+import { rulesPerLevel, percent, perSecond, seconds, type AlertDefinition } from './rules-per-level.ts';
 import type { AlertingRule, RuleGroup } from './rule-types.ts';
 
 const sel = selectors.runtime;
@@ -22,10 +22,15 @@ const oomRss = alerts.NodeRSSNearMemoryLimit.levels.critical.threshold;
  * `horizonSeconds` ahead, against its limit. Fitted on what survives GC, not on used: a healthy heap's GC sawtooth
  * climbs steeply between collections, while what survives them only grows when memory leaks.
  */
-const leakPrediction = (
-  p: { window: Duration; horizonSeconds: number; minRetainedRatio: number; minHistoryRatio: number; minGrowthBytesPerSecond: number },
-  t: number,
-): string =>
+interface LeakPrediction {
+  window: Duration;
+  horizonSeconds: number;
+  minRetainedRatio: number;
+  minHistoryRatio: number;
+  minGrowthBytesPerSecond: number;
+}
+
+const leakPrediction = (p: LeakPrediction, t: number): string =>
   `predict_linear(${retained}[${p.window}], ${p.horizonSeconds}) >= ${t} and on (${instance}) ${retained} > ${p.minRetainedRatio}` +
   // And growing by at least so many bytes a second: on a small heap, a process warming up (a few MiB retained in
   // its first minutes, measured) is a large share of the limit, and a share alone would call it a leak.
@@ -35,6 +40,15 @@ const leakPrediction = (
   (p.minHistoryRatio > 0
     ? ` and on (${instance}) count_over_time(${retained}[${p.window}]) >= ${Math.ceil((p.minHistoryRatio * durationSeconds(p.window)) / durationSeconds(intervals.evaluation))}`
     : '');
+
+/** An exhaustion alert from a leak prediction: the same expression and wording for the fast and the slow leak. */
+const leakRule = (p: LeakPrediction, summary: string): AlertDefinition => ({
+  expr: (t) => leakPrediction(p, t),
+  summary,
+  description: () =>
+    `At the rate the old generation retained after GC grew on {{ $labels.instance }} over the last ${p.window}, it reaches ` +
+    `{{ $value | humanizePercentage }} of its limit within ${p.horizonSeconds / 60} minutes: the process will die of an out-of-memory error.`,
+});
 
 export const runtimeAlerts: RuleGroup<AlertingRule> = {
   name: 'node-runtime.alerts',
@@ -47,20 +61,8 @@ export const runtimeAlerts: RuleGroup<AlertingRule> = {
         `(threshold ${t}); V8 aborts the process ("JavaScript heap out of memory") when it cannot grow past it.`,
       formatThreshold: percent,
     }),
-    ...rulesPerLevel('NodeHeapExhaustionImminent', {
-      expr: (t) => leakPrediction(imminent, t),
-      summary: 'The old generation is filling fast: the process will run out of heap within minutes.',
-      description: () =>
-        `At the rate the old generation retained after GC grew on {{ $labels.instance }} over the last ${imminent.window}, it reaches ` +
-        `{{ $value | humanizePercentage }} of its limit within ${imminent.horizonSeconds / 60} minutes: the process will die of an out-of-memory error.`,
-    }),
-    ...rulesPerLevel('NodeHeapExhaustionPredicted', {
-      expr: (t) => leakPrediction(predicted, t),
-      summary: 'The old generation retained after GC is growing steadily: the process will run out of heap.',
-      description: () =>
-        `At the rate the old generation retained after GC grew on {{ $labels.instance }} over the last ${predicted.window}, it reaches ` +
-        `{{ $value | humanizePercentage }} of its limit within ${predicted.horizonSeconds / 60} minutes: the process will die of an out-of-memory error.`,
-    }),
+    ...rulesPerLevel('NodeHeapExhaustionImminent', leakRule(imminent, 'The old generation is filling fast: the process will run out of heap within minutes.')),
+    ...rulesPerLevel('NodeHeapExhaustionPredicted', leakRule(predicted, 'The old generation retained after GC is growing steadily: the process will run out of heap.')),
     ...rulesPerLevel('NodeHeapRetainedAfterGCHigh', {
       expr: (t) => `${retained} > ${t}`,
       summary: 'The old generation retained after major GC is high: memory is leaking or the live set outgrew the heap.',

@@ -1,4 +1,5 @@
-import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { watchMajorGc } from '../telemetry/major-gc.ts';
 import { oldGenerationLimitBytes, youngGenerationReservationBytes } from '../telemetry/old-generation-limit.ts';
 import { oldGenerationUsedBytes } from '../telemetry/old-generation-used.ts';
 
@@ -51,12 +52,6 @@ export function heapPressure(): HeapPressure {
     () => {}, // keep 0: the ratio against heap_size_limit is a little lower, never a false alarm
   );
   let ratio = 0;
-  const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
-      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) ratio = oldGenerationUsedBytes() / oldGenerationLimitBytes(young);
-    }
-  });
-  observer.observe({ entryTypes: ['gc'] });
-  return { ratio: () => ratio, stop: () => observer.disconnect() };
+  const stop = watchMajorGc(() => (ratio = oldGenerationUsedBytes() / oldGenerationLimitBytes(young)));
+  return { ratio: () => ratio, stop };
 }

@@ -1,6 +1,6 @@
-import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import type { Collector } from './collector.ts';
+import { watchMajorGc } from './major-gc.ts';
 import { oldGenerationUsedBytes } from './old-generation-used.ts';
 
 /**
@@ -12,13 +12,7 @@ import { oldGenerationUsedBytes } from './old-generation-used.ts';
  */
 export const heapAfterGc: Collector = (meter) => {
   let afterMajorGc: { heap: number; oldGeneration: number } | undefined;
-  const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
-      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) afterMajorGc = { heap: getHeapStatistics().used_heap_size, oldGeneration: oldGenerationUsedBytes() };
-    }
-  });
-  observer.observe({ entryTypes: ['gc'] });
+  const stop = watchMajorGc(() => (afterMajorGc = { heap: getHeapStatistics().used_heap_size, oldGeneration: oldGenerationUsedBytes() }));
   meter
     .createObservableGauge('v8js.memory.heap.used_after_gc', {
       description: 'Heap used right after the last major GC (the live set).',
@@ -35,5 +29,5 @@ export const heapAfterGc: Collector = (meter) => {
     .addCallback((result) => {
       if (afterMajorGc !== undefined) result.observe(afterMajorGc.oldGeneration);
     });
-  return () => observer.disconnect();
+  return stop;
 };
