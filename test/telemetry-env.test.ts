@@ -35,13 +35,14 @@ describe('OpenTelemetry environment variables on the order service', () => {
   let noPg: OrderServiceProcess;
   let disabled: OrderServiceProcess;
   let otlpOnly: OrderServiceProcess;
+  let spanFree: OrderServiceProcess;
   const receivers: Record<'full' | 'noPg' | 'disabled' | 'otlpOnly', OtlpReceiver | undefined> = { full: undefined, noPg: undefined, disabled: undefined, otlpOnly: undefined };
 
   beforeAll(async () => {
     const [a, b, c, d] = await Promise.all([startOtlpReceiver(), startOtlpReceiver(), startOtlpReceiver(), startOtlpReceiver()]);
     Object.assign(receivers, { full: a, noPg: b, disabled: c, otlpOnly: d });
     const push = (receiver: OtlpReceiver): Record<string, string> => ({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_METRIC_EXPORT_INTERVAL: '500', OTEL_BSP_SCHEDULE_DELAY: '200' });
-    [full, noPg, disabled, otlpOnly] = await Promise.all([
+    const started = await Promise.all([
       startOrderService({
         name: 'otel-full',
         env: {
@@ -58,11 +59,14 @@ describe('OpenTelemetry environment variables on the order service', () => {
         name: 'otel-otlp-only',
         env: { ...push(d!), OTEL_METRICS_EXPORTER: 'otlp', OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,runtime-node', OTEL_TRACES_SAMPLER: 'always_off' },
       }),
+      // The default: metrics on /metrics, no span exported.
+      startOrderService({ name: 'otel-span-free' }),
     ]);
+    [full, noPg, disabled, otlpOnly, spanFree] = started;
   }, 180_000);
 
   afterAll(async () => {
-    await Promise.allSettled([full, noPg, disabled, otlpOnly].map((s) => s?.stop()));
+    await Promise.allSettled([full, noPg, disabled, otlpOnly, spanFree].map((s) => s?.stop()));
     await Promise.allSettled(Object.values(receivers).map((r) => r?.close()));
   });
 
@@ -157,6 +161,44 @@ describe('OpenTelemetry environment variables on the order service', () => {
     expect(names).not.toContain('db.client.connection.count');
     expect(receiver.spans).toEqual([]);
     expect(receiver.requests.get('/v1/traces') ?? 0).toBe(0);
+  });
+
+  it('HTTP and query durations are the same series with spans exported or not (span-free recorders), labelled as the instrumentations label them', async () => {
+    // The same requests to the span-free (default) service and to the one running the instrumentations with spans.
+    const exercise = async (service: OrderServiceProcess): Promise<void> => {
+      const created = await fetch(`${service.apiUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customer: 'parity', items: [{ sku: 'SKU-1', quantity: 1, price: 2.5 }] }) });
+      const { id } = (await created.json()) as { id: string };
+      expect(created.status).toBe(201);
+      const statuses = [];
+      for (const path of [`/orders/${id}`, '/orders/00000000-0000-4000-8000-000000000000', '/no-such-route']) statuses.push((await fetch(`${service.apiUrl}${path}`).then(async (r) => (await r.arrayBuffer(), r.status))));
+      const malformed = await fetch(`${service.apiUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"customer":' });
+      await malformed.arrayBuffer();
+      expect([...statuses, malformed.status]).toEqual([200, 404, 404, 400]);
+    };
+    await Promise.all([exercise(spanFree), exercise(full)]);
+    /** Each series of a family as its labels (server_port aside: each service has its own database), sorted. */
+    const seriesOf = async (service: OrderServiceProcess, family: string, keep: (labels: Record<string, string>) => boolean = () => true): Promise<string[]> => {
+      const { samples } = await scrape(service.metricsUrl);
+      const series = samples.filter((s) => s.name === `${family}_count` && keep(s.labels)).map(({ labels: { server_port: _port, ...labels } }) => JSON.stringify(Object.entries(labels).sort()));
+      return [...new Set(series)].sort();
+    };
+    // Queries on the pool's database (the embedded server's own setup runs on another, outside any pool).
+    const ordersDb = (labels: Record<string, string>): boolean => labels.db_namespace === 'orders';
+    const families: Array<[string, (labels: Record<string, string>) => boolean]> = [['http_server_request_duration_seconds', () => true], ['db_client_operation_duration_seconds', ordersDb]];
+    for (const [family, keep] of families) {
+      // The orders are processed in the background: wait until both services have run the same statements.
+      const same = async () => JSON.stringify(await seriesOf(spanFree, family, keep)) === JSON.stringify(await seriesOf(full, family, keep));
+      await waitFor(same, { what: `the same ${family} series on both services`, timeoutMs: 20_000 }).catch(() => undefined);
+      expect(await seriesOf(spanFree, family, keep), family).toEqual(await seriesOf(full, family, keep));
+    }
+    // instrumentation-http's attributes, http.route as instrumentation-express gives it (none when no route matched).
+    const request = (method: string, status: number, route?: string): string =>
+      JSON.stringify(Object.entries({ http_request_method: method, url_scheme: 'http', network_protocol_version: '1.1', http_response_status_code: String(status), ...(route ? { http_route: route } : {}) }).sort());
+    expect(await seriesOf(spanFree, 'http_server_request_duration_seconds')).toEqual(
+      expect.arrayContaining([request('POST', 201, '/orders'), request('GET', 200, '/orders/:id'), request('GET', 404, '/orders/:id'), request('GET', 404), request('POST', 400)]),
+    );
+    const db = await seriesOf(spanFree, 'db_client_operation_duration_seconds', ordersDb);
+    for (const operation of ['INSERT', 'SELECT', 'UPDATE', 'BEGIN', 'COMMIT']) expect(db.some((s) => s.includes(`"db_operation_name","${operation}"`)), operation).toBe(true);
   });
 
   it('refuses an OTEL_* value it cannot use, naming the variable, before starting anything', () => {

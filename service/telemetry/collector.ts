@@ -9,3 +9,13 @@ export type Collector = (meter: Meter) => StopCollector;
 export type StopCollector = () => void;
 
 export const nothingToStop: StopCollector = () => {};
+
+/** Several collectors as one: started in order, stopped together. */
+export const allOf =
+  (...collectors: Collector[]): Collector =>
+  (meter) => {
+    const stops = collectors.map((collector) => collector(meter));
+    return () => {
+      for (const stop of stops) stop();
+    };
+  };

@@ -1,14 +1,17 @@
 // The enabled telemetry: the SDK, the instrumentations, the endpoint and the collectors. index.ts imports this
 // module only when OTEL_SDK_DISABLED is not true, so a disabled telemetry does not even load the SDK.
+import type { IncomingMessage } from 'node:http';
 import { metrics } from '@opentelemetry/api';
 import { envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { nothingToStop, type Collector, type StopCollector } from './collector.ts';
+import { allOf, nothingToStop, type Collector, type StopCollector } from './collector.ts';
 import { pgPoolMetrics } from './db-pool.ts';
+import { pgQueryDuration } from './db-query-duration.ts';
 import { registerEsmHooks } from './esm-hooks.ts';
 import type { Telemetry, TelemetryOptions } from './index.ts';
-import { autoInstrumentations, enabledNames, instrumentationViews, patchedPackages, quietPgPoolCounters } from './instrumentations.ts';
+import { httpServerDuration } from './http-server-duration.ts';
+import { autoInstrumentations, enabledNames, instrumentationViews, patchedPackages, leaveMetricsToRecorders, withoutSpanOnlyInstrumentations } from './instrumentations.ts';
 import { pushReaders } from './metric-readers.ts';
 import { createPrometheusEndpoint, type PrometheusEndpoint } from './prometheus-exporter.ts';
 import { runtimeCollectors } from './runtime-collectors.ts';
@@ -20,12 +23,12 @@ export async function startEnabledTelemetry(options: TelemetryOptions, otel: Tel
   const endpoint: PrometheusEndpoint | undefined = otel.metricsExporters.has('prometheus')
     ? createPrometheusEndpoint({ host: options.metricsServer?.host ?? '127.0.0.1', port: options.metricsServer?.port ?? 0, path: options.metricsServer?.path })
     : undefined;
-  const instrumentations = autoInstrumentations({
-    defaults: options.instrumentations ?? ['runtime-node'],
-    isScrape: (request) => endpoint?.isScrape(request) ?? false,
-    env,
-  });
-  const enabled = enabledNames(instrumentations);
+  const isScrape = (request: IncomingMessage): boolean => endpoint?.isScrape(request) ?? false;
+  const built = autoInstrumentations({ defaults: options.instrumentations ?? ['runtime-node'], isScrape, env });
+  const enabled = enabledNames(built);
+  // HTTP and query durations come from span-free recorders either way; with no span exported, the tracing
+  // instrumentations have nothing left to do and are not run.
+  const instrumentations = otel.traces ? built : withoutSpanOnlyInstrumentations(built);
   const esmPackages = patchedPackages(instrumentations);
   if (esmPackages.length > 0) registerEsmHooks(esmPackages);
 
@@ -43,7 +46,7 @@ export async function startEnabledTelemetry(options: TelemetryOptions, otel: Tel
     ...(otel.traces ? {} : { spanProcessors: [] }),
   });
   sdk.start();
-  quietPgPoolCounters(instrumentations);
+  leaveMetricsToRecorders(instrumentations);
 
   // Taken once, here, from the provider sdk.start() just registered, and handed to every collector.
   const meter = metrics.getMeter('node-telemetry');
@@ -56,6 +59,7 @@ export async function startEnabledTelemetry(options: TelemetryOptions, otel: Tel
     };
   };
   for (const collector of runtimeCollectors) instrument(collector);
+  if (enabled.has('http')) instrument(httpServerDuration({ isScrape, withRoute: enabled.has('express') }));
   const served = endpoint && options.metricsServer ? await endpoint.listen() : undefined;
 
   let stopped: Promise<void> | undefined;
@@ -65,7 +69,10 @@ export async function startEnabledTelemetry(options: TelemetryOptions, otel: Tel
     instrumentations: enabled,
     renderMetrics: async () => (endpoint ? endpoint.render() : ''),
     instrument,
-    instrumentPgPool: (pool, poolOptions) => (enabled.has('pg') ? instrument(pgPoolMetrics(pool, poolOptions)) : nothingToStop),
+    instrumentPgPool: (pool, poolOptions) => {
+      if (!enabled.has('pg')) return nothingToStop;
+      return instrument(allOf(pgPoolMetrics(pool, poolOptions), pgQueryDuration(pool)));
+    },
     instrumentWorkerPool: (piscina, poolOptions) => instrument(workerPoolMetrics(piscina, poolOptions)),
     shutdown: () =>
       (stopped ??= (async () => {

@@ -3,8 +3,7 @@ import { createNoopMeter, type Meter, type MeterProvider } from '@opentelemetry/
 /**
  * A MeterProvider that hands out the real meters, except that the instruments `drop` names are no-ops. A View that
  * drops a metric still costs each measurement its attribute hashing; an instrument that is a no-op costs nothing.
- * For instrumentations whose metrics we replace with our own (the pg instrumentation's pool counters, updated on
- * every acquire and release, against pgPoolMetrics read at collection).
+ * For the instrumentations' metrics that span-free recorders serve instead (instrumentations.ts).
  */
 export function withoutInstruments(provider: MeterProvider, drop: (instrumentName: string) => boolean): MeterProvider {
   const noop = createNoopMeter();

@@ -52,15 +52,13 @@ export function autoInstrumentations(options: InstrumentationOptions): Instrumen
   const configured: AutoConfig = {
     '@opentelemetry/instrumentation-http': { ignoreIncomingRequestHook: options.isScrape },
     '@opentelemetry/instrumentation-runtime-node': runtimeNodeConfig,
-    // The express instrumentation's one input to the metrics is the matched route (http.route), which it records
-    // before looking at these. A span per middleware (body parser, and so on) was the biggest share of
-    // telemetry's cost per request (docs/benchmarks.md, "Telemetry cost"): never for middleware, and for no
-    // layer at all when spans go nowhere.
     // Spans of what already has a span or a metric cost each request more than they tell (docs/benchmarks.md,
     // "Telemetry cost"): a pool checkout (db.client.connection.wait_time measures it), and each express layer (the
-    // HTTP server span and metric carry the matched route, which the instrumentation records before it looks at
-    // these, and a span per middleware was the largest share of its cost).
-    '@opentelemetry/instrumentation-pg': { ignoreConnectSpans: true },
+    // HTTP server span carries the matched route, which the instrumentation records before it looks at these, and
+    // a span per middleware was the largest share of its cost).
+    // A query span only inside a trace (a request's): the order processor's and the reconciler's queries would
+    // each start a trace of one span. Their durations are in db.client.operation.duration all the same.
+    '@opentelemetry/instrumentation-pg': { ignoreConnectSpans: true, requireParentSpan: true },
     '@opentelemetry/instrumentation-express': {
       ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.REQUEST_HANDLER, ExpressLayerType.ROUTER],
     },
@@ -71,6 +69,26 @@ export function autoInstrumentations(options: InstrumentationOptions): Instrumen
     for (const name of known) if (!wanted.has(name)) config[name] = { ...(config[name] ?? {}), enabled: false };
   }
   return getNodeAutoInstrumentations(config as AutoConfig);
+}
+
+/**
+ * The instrumentations that only make spans (their metrics come from span-free recorders): not run when no span
+ * is exported. Their span, async context and wrapping per request and per query cost the order service a quarter
+ * of its main thread for spans that went nowhere (docs/benchmarks.md, "Telemetry cost").
+ */
+const spanOnly = new Set(['http', 'express', 'pg']);
+
+/**
+ * What runs when no span is exported: the instrumentations above are switched off again (each patches as it is
+ * built; disable() undoes it) and their names stay in `enabledNames`, which the span-free recorders follow. They
+ * are built at all so that getNodeAutoInstrumentations() stays the one reader of the OTEL_NODE_* switches.
+ */
+export function withoutSpanOnlyInstrumentations(instrumentations: Instrumentation[]): Instrumentation[] {
+  return instrumentations.filter((instrumentation) => {
+    if (!spanOnly.has(short(instrumentation))) return true;
+    instrumentation.disable();
+    return false;
+  });
 }
 
 /** Short names of the instrumentations built (what the env switches left on). */
@@ -87,14 +105,21 @@ export const instrumentationViews: ViewOptions[] = [
 ];
 
 /**
- * The pg instrumentation's pool metrics are labelled with a name it derives from the connection string, and
- * updated on every acquire and release; pgPoolMetrics reports those and more under the configured name. Its
- * instruments for them are made no-ops at the source (not dropped by a View, which still hashes every update:
- * the largest single share of telemetry's CPU per order before, docs/benchmarks.md, "Telemetry cost").
+ * The metrics the span-free recorders serve (http-server-duration.ts, db-query-duration.ts, db-pool.ts) are made
+ * no-op instruments in the tracing instrumentations, at the source: a View that drops a metric still hashes every
+ * update. So the series are the same whether spans are exported or not, and none is recorded twice. The pg
+ * instrumentation's query histogram would also miss every query outside a trace (requireParentSpan), and its
+ * pool counters are labelled with a name derived from the connection string and updated on every acquire and
+ * release (the largest single share of telemetry's CPU per order once; docs/benchmarks.md, "Telemetry cost").
  */
-export function quietPgPoolCounters(instrumentations: Instrumentation[]): void {
+const recordedWithoutSpans: Record<string, (instrumentName: string) => boolean> = {
+  http: (name) => name === 'http.server.request.duration',
+  pg: (name) => name.startsWith('db.client.'),
+};
+
+export function leaveMetricsToRecorders(instrumentations: Instrumentation[]): void {
   for (const instrumentation of instrumentations) {
-    if (instrumentation.instrumentationName !== `${packagePrefix}pg`) continue;
-    instrumentation.setMeterProvider(withoutInstruments(metrics.getMeterProvider(), (name) => name.startsWith('db.client.connection.')));
+    const drop = recordedWithoutSpans[short(instrumentation)];
+    if (drop) instrumentation.setMeterProvider(withoutInstruments(metrics.getMeterProvider(), drop));
   }
 }

@@ -306,8 +306,8 @@ export const metricCatalogue: readonly CatalogueEntry[] = [
     unit: 'seconds',
     labels: { db_system_name: [], db_namespace: [], db_operation_name: [], server_address: [], server_port: [], error_type: [] },
     jvm: 'Spring Data / JDBC query timings',
-    description: "Query durations, from OpenTelemetry's pg instrumentation (its own `db.client.connection.*` metrics are dropped by a View).",
-    source: 'service/telemetry/instrumentations.ts',
+    description: "Query durations on the service's pg pools, with instrumentation-pg's name, buckets and labels, recorded without a span (the instrumentation's own instruments are no-ops, spans or not).",
+    source: 'service/telemetry/db-query-duration.ts',
     group: 'DB connection pool',
   },
   // Worker-thread pool
@@ -417,8 +417,8 @@ export const metricCatalogue: readonly CatalogueEntry[] = [
     unit: 'seconds',
     labels: { http_request_method: [], http_route: [], http_response_status_code: [], url_scheme: [], network_protocol_version: [], error_type: [] },
     jvm: '`http_server_requests_seconds`',
-    description: 'HTTP requests of the API, by method, matched express route (none for an unmatched request) and status; scrapes of /metrics are left out.',
-    source: 'service/telemetry/instrumentations.ts',
+    description: "HTTP requests of the API, by method, matched express route (none for an unmatched request) and status, with instrumentation-http's name, buckets and labels, recorded without a span from Node's `http.server.request.start` diagnostics channel; scrapes of /metrics are left out.",
+    source: 'service/telemetry/http-server-duration.ts',
     group: 'HTTP server',
   },
   // Orders

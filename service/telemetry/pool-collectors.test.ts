@@ -6,28 +6,13 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import pg from 'pg';
 import { Piscina } from 'piscina';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../common/free-port.ts';
+import { meterUnderTest } from '../../test/support/meter-under-test.ts';
 import { pgPoolMetrics } from './db-pool.ts';
 import { workerPoolMetrics } from './worker-pool-metrics.ts';
-
-/** A meter and a way to read one counter's total. */
-function meterUnderTest(): { provider: MeterProvider; reader: MetricReader; total(name: string): Promise<number> } {
-  const reader = new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE), exportIntervalMillis: 3_600_000 });
-  const provider = new MeterProvider({ readers: [reader] });
-  return {
-    provider,
-    reader,
-    async total(name) {
-      const { resourceMetrics } = await reader.collect();
-      const metric = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === name);
-      return (metric?.dataPoints ?? []).reduce((sum, p) => sum + (p.value as number), 0);
-    },
-  };
-}
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterAll(async () => {

@@ -1,0 +1,78 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Attributes } from '@opentelemetry/api';
+import type { Collector } from './collector.ts';
+
+export interface HttpServerDurationOptions {
+  /** Requests left out (our own /metrics). */
+  isScrape: (request: IncomingMessage) => boolean;
+  /** Label the matched express route (`http.route`), as the express instrumentation would when it is enabled. */
+  withRoute: boolean;
+}
+
+/** instrumentation-http's buckets for this histogram, so both paths serve the same series. */
+const buckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+const knownMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']);
+
+interface StartMessage {
+  request: IncomingMessage;
+  response: ServerResponse;
+}
+
+/** What express leaves on a request once a route matched it: the route, and where its router is mounted. */
+interface RoutedRequest {
+  route?: { path?: unknown };
+  baseUrl?: unknown;
+}
+
+function routeOf(request: IncomingMessage): string | undefined {
+  const { route, baseUrl } = request as IncomingMessage & RoutedRequest;
+  if (typeof route?.path !== 'string') return undefined;
+  return `${typeof baseUrl === 'string' ? baseUrl : ''}${route.path}`;
+}
+
+/**
+ * `http.server.request.duration` without a span: the same name, buckets and attributes as
+ * instrumentation-http (with express's `http.route`) records, for when no span is exported. The tracing
+ * instrumentations wrap every request in a span and an async context; with spans going nowhere that was most of
+ * telemetry's cost per request (docs/benchmarks.md, "Telemetry cost"). Node's own diagnostics channel announces
+ * each request, so nothing is patched. Timed to the response's close, as the instrumentation does.
+ */
+export function httpServerDuration(options: HttpServerDurationOptions): Collector {
+  return (meter) => {
+    const histogram = meter.createHistogram('http.server.request.duration', {
+      description: 'Duration of HTTP server requests.',
+      unit: 's',
+      advice: { explicitBucketBoundaries: buckets },
+    });
+    // One listener function for every response, its start time on the response: nothing allocated per request
+    // but the attributes.
+    const startedAt = Symbol('http.server.request.start');
+    type Timed = ServerResponse & { [startedAt]?: number; req: IncomingMessage };
+    function onClose(this: Timed): void {
+      const started = this[startedAt];
+      if (started === undefined) return;
+      const request = this.req;
+      const method = request.method?.toUpperCase() ?? 'GET';
+      const status = this.statusCode;
+      const attributes: Attributes = {
+        'http.request.method': knownMethods.has(method) ? method : '_OTHER',
+        'url.scheme': (request.socket as { encrypted?: boolean } | null)?.encrypted ? 'https' : 'http',
+        'network.protocol.version': request.httpVersion,
+        'http.response.status_code': status,
+      };
+      const route = options.withRoute ? routeOf(request) : undefined;
+      if (route !== undefined) attributes['http.route'] = route;
+      if (status >= 500 && status < 600) attributes['error.type'] = String(status);
+      histogram.record((performance.now() - started) / 1000, attributes);
+    }
+    const onStart = (message: unknown): void => {
+      const { request, response } = message as StartMessage;
+      if (options.isScrape(request)) return;
+      (response as Timed)[startedAt] = performance.now();
+      response.on('close', onClose);
+    };
+    subscribe('http.server.request.start', onStart);
+    return () => void unsubscribe('http.server.request.start', onStart);
+  };
+}
