@@ -7,7 +7,8 @@
 // table shows the median and the range over rounds. Main-thread CPU per order is also measured at a fixed 200
 // orders/s: CPU time moves far less with a noisy neighbour than throughput does. Every slice starts with every
 // service idle (the orders of the last slice processed).
-// BENCH_TELEMETRY_ATTRIBUTION=1 adds metrics-only runs with one instrumentation switched off at a time, to see
+// Then the same number of rounds side by side: every mode loaded at once (8 connections each), so the host's
+// noise hits all alike. BENCH_TELEMETRY_ATTRIBUTION=1 adds metrics-only runs with one instrumentation switched off at a time, to see
 // what costs most.
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -134,6 +135,15 @@ try {
       );
     }
   }
+  // Side by side: every mode loaded at once, so the host's noise (which moves a slice's throughput by 20-40% here)
+  // hits them alike; with the cores shared, each mode's throughput follows its CPU cost per order.
+  const sideBySide = new Map<string, number[]>(modes.map((m) => [m.title, []]));
+  for (let round = 0; round < rounds; round++) {
+    await untilIdle(pids);
+    const results = await Promise.all(services.map(({ service }) => load(service, durationSeconds, { connections: 8 })));
+    results.forEach((result, i) => sideBySide.get(services[i]!.mode.title)!.push(result.requests.average));
+    console.log(`side by side, round ${round + 1}: ${results.map((r, i) => `${services[i]!.mode.title} ${r.requests.average.toFixed(0)}`).join(', ')}`);
+  }
   for (const { mode, service, memoryFile } of services) memory.set(mode.title, await memoryOf(service, memoryFile));
 
   const median = (values: number[]): number => {
@@ -164,7 +174,16 @@ try {
     const r = mainThread(mode.title);
     console.log(`${mode.title.padEnd(26)} main-thread CPU per order vs off ${show(r)}: implied throughput vs off ${(1 / r.median).toFixed(3)}`);
   }
-  console.log(`bar: metrics on/off ${ratio('metrics only', (x) => x.rps).median.toFixed(3)} (>= 0.95)  traces 10%/off ${ratio('metrics + traces 10%', (x) => x.rps).median.toFixed(3)} (>= 0.85)`);
+  const offSideBySide = sideBySide.get(modes[0]!.title)!;
+  const sideRatio = (title: string) => {
+    const ratios = sideBySide.get(title)!.map((v, i) => v / Math.max(offSideBySide[i]!, 1e-9));
+    return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+  };
+  for (const mode of modes.slice(1)) console.log(`${mode.title.padEnd(26)} side by side, throughput vs off ${show(sideRatio(mode.title), 3)}`);
+  console.log(
+    `bar: metrics on/off ${ratio('metrics only', (x) => x.rps).median.toFixed(3)} in turn, ${sideRatio('metrics only').median.toFixed(3)} side by side (>= 0.95)  ` +
+      `traces 10%/off ${ratio('metrics + traces 10%', (x) => x.rps).median.toFixed(3)} in turn, ${sideRatio('metrics + traces 10%').median.toFixed(3)} side by side (>= 0.85)`,
+  );
 
   // One scrape: time and service CPU per GET /metrics of the metrics-only service, idle.
   const metricsService = services.find((s) => s.mode.title === 'metrics only')!.service;

@@ -37,5 +37,16 @@ describe('overload protection config', () => {
     expect(() => loadServiceConfig({ OVERLOAD_PROTECTION: 'maybe' }, '0', [])).toThrow(/OVERLOAD_PROTECTION/);
     expect(() => loadServiceConfig({ ADMISSION_HEAP_MAX_RATIO: '1.5' }, '0', [])).toThrow(/ADMISSION_HEAP_MAX_RATIO/);
     expect(() => loadServiceConfig({ ADMISSION_MIN_LIMIT: '50', ADMISSION_MAX_LIMIT: '20' }, '0', [])).toThrow(/ADMISSION_MIN_LIMIT: 50 is above ADMISSION_MAX_LIMIT \(20\)/);
+    expect(() => loadServiceConfig({ ADMISSION_CLIENT_MAX_REQUESTS: '0' }, '0', [])).toThrow(/ADMISSION_CLIENT_MAX_REQUESTS/);
+    expect(() => loadServiceConfig({ ADMISSION_CLIENT_MAX_REQUESTS: '5', ADMISSION_CLIENT_KEY_HEADER: 'X Client' }, '0', [])).toThrow(/ADMISSION_CLIENT_KEY_HEADER: a header name such as X-Client-Id/);
+  });
+
+  it('has no per-client limit unless ADMISSION_CLIENT_MAX_REQUESTS is set', () => {
+    expect(loadServiceConfig({}, '0', []).overload.admission.clientRate).toBeUndefined();
+    expect(loadServiceConfig({ ADMISSION_CLIENT_MAX_REQUESTS: '100', ADMISSION_CLIENT_KEY_HEADER: 'X-Api-Key' }, '0', []).overload.admission.clientRate).toEqual({
+      maxRequests: 100,
+      windowSeconds: 1,
+      keyHeader: 'X-Api-Key',
+    });
   });
 });

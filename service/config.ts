@@ -53,6 +53,11 @@ const envSchema = z.object({
   /** Orders accepted and not yet processed, in seconds of processing at its current pace, beyond which new orders are refused. */
   ADMISSION_BACKLOG_MAX_SECONDS: positiveInt.max(3600).default(30),
   ADMISSION_RETRY_AFTER_SECONDS: positiveInt.max(3600).default(1),
+  /** A client's requests to the order routes allowed per ADMISSION_CLIENT_WINDOW_SECONDS (429 beyond); unset: no per-client limit. */
+  ADMISSION_CLIENT_MAX_REQUESTS: positiveInt.max(1_000_000).optional(),
+  ADMISSION_CLIENT_WINDOW_SECONDS: positiveInt.max(3600).default(1),
+  /** The request header naming the client (an API key, a tenant); a request without it is keyed by its address. */
+  ADMISSION_CLIENT_KEY_HEADER: z.string().regex(/^[A-Za-z0-9-]+$/, 'a header name such as X-Client-Id').optional(),
   DB_POOL_QUEUE_MAX: positiveInt.default(100),
   ORDER_DEADLINE_MS: positiveInt.default(1_000),
   /** Heap snapshots of earlier processes kept in --diagnostic-dir at start (near-heap-limit snapshots, newest first). */
@@ -101,6 +106,8 @@ export interface OverloadConfig {
     /** Seconds of processing the accepted, unprocessed orders take, beyond which new orders are refused. */
     backlogMaxSeconds: number;
     retryAfterSeconds: number;
+    /** Per-client rate limit (429), when configured. */
+    clientRate: { maxRequests: number; windowSeconds: number; keyHeader: string | undefined } | undefined;
   };
   /** Callers that may wait for a DB connection; beyond it a checkout fails at once. */
   dbPoolQueueMax: number;
@@ -176,6 +183,10 @@ export function loadServiceConfig(env: NodeJS.ProcessEnv = process.env, version 
         dbWaitingMax: e.ADMISSION_DB_WAITING_MAX,
         backlogMaxSeconds: e.ADMISSION_BACKLOG_MAX_SECONDS,
         retryAfterSeconds: e.ADMISSION_RETRY_AFTER_SECONDS,
+        clientRate:
+          e.ADMISSION_CLIENT_MAX_REQUESTS === undefined
+            ? undefined
+            : { maxRequests: e.ADMISSION_CLIENT_MAX_REQUESTS, windowSeconds: e.ADMISSION_CLIENT_WINDOW_SECONDS, keyHeader: e.ADMISSION_CLIENT_KEY_HEADER },
       },
       dbPoolQueueMax: e.DB_POOL_QUEUE_MAX,
       orderDeadlineMs: e.ORDER_DEADLINE_MS,

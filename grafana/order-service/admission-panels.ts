@@ -35,15 +35,16 @@ export function admissionPanels(): PanelBuilder[] {
     }),
     timeseriesPanel({
       id: 22,
-      title: 'Admitted and shed per second, by reason',
+      title: 'Admitted, shed and rate-limited per second',
       description:
-        'Requests admitted, and refused by reason: concurrency_limit (over the limit, queue full), queue_timeout, event_loop_delay, heap (old generation near its limit), db_pool_waiting, db_pool_queue_full, deadline (not stored in time), processing_backlog (accepted orders would take too long to process).',
+        'Requests admitted, and refused (503) by reason: concurrency_limit (over the limit, queue full), queue_timeout, event_loop_delay, heap (old generation near its limit), db_pool_waiting, db_pool_queue_full, deadline (not stored in time), processing_backlog (accepted orders would take too long to process). Rate-limited: 429s to clients over their own rate (ADMISSION_CLIENT_MAX_REQUESTS), which is not overload.',
       unit: 'reqps',
       width: 8,
       min: 0,
       queries: [
         { expr: `sum by (priority) (rate(http_server_admission_admitted_total{${sel}}[$__rate_interval]))`, legend: 'admitted {{priority}}' },
         { expr: `sum by (reason) (rate(http_server_admission_shed_total{${sel}}[$__rate_interval]))`, legend: 'shed {{reason}}' },
+        { expr: `sum by (priority) (rate(http_server_admission_rate_limited_total{${sel}}[$__rate_interval]))`, legend: 'rate-limited {{priority}}' },
       ],
     }),
     timeseriesPanel({

@@ -1,13 +1,18 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { OverloadConfig } from '../config.ts';
-import { createAdmissionMetrics, type AdmissionMetrics, type Priority, type ShedReason } from './admission-metrics.ts';
+import { createAdmissionMetrics, priorityOf, type AdmissionMetrics, type Priority, type ShedReason } from './admission-metrics.ts';
+import { clientRateLimit } from './client-rate-limit.ts';
+
+export { priorityOf } from './admission-metrics.ts';
 import { GradientLimit } from './gradient-limit.ts';
 import { heapPressure, sampleEventLoopDelay } from './overload-signals.ts';
 
 export interface AdmissionControl {
   /** In front of the order routes, before the body is read: admits the request, queues it briefly, or answers 503 at once. */
   readonly middleware: RequestHandler;
+  /** Before `middleware`, when a per-client limit is configured: 429 for a client over its own rate. */
+  readonly clientRateLimit: RequestHandler | undefined;
   readonly metrics: AdmissionMetrics;
   /** Answers 503 + Retry-After with a JSON body naming the reason, and counts it. */
   refuse(res: Response, reason: ShedReason, priority: Priority): void;
@@ -25,10 +30,6 @@ const messages: Record<ShedReason, string> = {
   deadline: 'the order could not be stored in time and was not stored; retry after the delay given',
   processing_backlog: 'the service has more accepted orders to process than it can finish soon; retry after the delay given',
 };
-
-export function priorityOf(method: string): Priority {
-  return method === 'GET' || method === 'HEAD' ? 'read' : 'write';
-}
 
 interface Waiting {
   req: Request;
@@ -185,6 +186,7 @@ export function createAdmissionControl(config: OverloadConfig['admission'], { po
 
   return {
     middleware,
+    clientRateLimit: config.clientRate && clientRateLimit(config.clientRate, metrics),
     metrics,
     refuse,
     stop: () => {

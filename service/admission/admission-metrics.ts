@@ -6,6 +6,9 @@ export type ShedReason = (typeof shedReasons)[number];
 /** Reads are served from a reserve writes cannot take (the `priority` label). */
 export const priorities = ['read', 'write'] as const;
 export type Priority = (typeof priorities)[number];
+export function priorityOf(method: string): Priority {
+  return method === 'GET' || method === 'HEAD' ? 'read' : 'write';
+}
 /** Why an admitted order request was not committed (orders_abandoned_total). */
 export const abandonReasons = ['client_gone', 'deadline'] as const;
 export type AbandonReason = (typeof abandonReasons)[number];
@@ -22,6 +25,7 @@ export interface AdmissionMetrics {
   shed: Counter<{ reason: ShedReason; priority: Priority }>;
   queueWait: Histogram<{ priority: Priority }>;
   abandoned: Counter<{ reason: AbandonReason }>;
+  rateLimited: Counter<{ priority: Priority }>;
 }
 
 const waitBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
@@ -76,11 +80,16 @@ export function createAdmissionMetrics(state: AdmissionState): AdmissionMetrics 
     description: 'Admitted order requests not committed because the client went away or the deadline passed first.',
     unit: '{request}',
   });
+  const rateLimited = meter.createCounter<{ priority: Priority }>('http.server.admission.rate_limited', {
+    description: 'Requests to the order routes refused (429) because their client was over its own rate (ADMISSION_CLIENT_MAX_REQUESTS).',
+    unit: '{request}',
+  });
   // Every series exported at 0 from the start, so increase() sees the first event and rules are never empty.
   for (const priority of priorities) {
     admitted.add(0, { priority });
+    rateLimited.add(0, { priority });
     for (const reason of shedReasons) shed.add(0, { reason, priority });
   }
   for (const reason of abandonReasons) abandoned.add(0, { reason });
-  return { admitted, shed, queueWait, abandoned };
+  return { admitted, shed, queueWait, abandoned, rateLimited };
 }

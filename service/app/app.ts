@@ -39,6 +39,8 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   // Admission before the body is read: a refused request costs no parsing, and admitted ones bound the bodies in memory.
+  // A client over its own rate is refused (429) before it takes a slot under the limit.
+  if (admission?.clientRateLimit) app.use('/orders', admission.clientRateLimit);
   if (admission) app.use('/orders', admission.middleware);
   // After admission: a refused request holds nothing, as with the real per-request objects.
   if (config.faultInjection) app.use('/orders', requestMemoryMiddleware(faults));

@@ -537,6 +537,16 @@ export const metricCatalogue: readonly CatalogueEntry[] = [
     group: 'Admission control',
   },
   {
+    name: 'http_server_admission_rate_limited_total',
+    type: 'counter',
+    unit: 'requests',
+    labels: { priority: ['read', 'write'] },
+    jvm: 'Envoy `ratelimit.over_limit`, Resilience4j RateLimiter failed calls',
+    description: 'Order requests refused with 429 and Retry-After because their client was over its own rate (`ADMISSION_CLIENT_MAX_REQUESTS`; 0 without a per-client limit). Not overload: no shedding alert counts them.',
+    source: 'service/admission/admission-metrics.ts',
+    group: 'Admission control',
+  },
+  {
     name: 'http_server_admission_queue_wait_seconds',
     type: 'histogram',
     unit: 'seconds',
