@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.ts';
-import { isQueueFull, type WorkerPool } from '../workers/order-worker-pool.ts';
+import { TaskRefusedError, type WorkerPool } from '../workers/order-worker-pool.ts';
 import type { PricingResult } from '../workers/order-tasks.ts';
 import type { OrderMetrics } from './order-metrics.ts';
 import type { OrderRepository } from './order-repository.ts';
@@ -95,7 +95,7 @@ export class OrderProcessor {
     try {
       result = (await this.#workers.run({ kind: 'price-and-score', customer: order.customer, items: order.items })) as PricingResult;
     } catch (error) {
-      if (isQueueFull(error)) {
+      if (error instanceof TaskRefusedError) {
         await this.#repository.release(orderId); // back to PENDING; the reconciler retries when there is room
         return;
       }

@@ -8,9 +8,14 @@ export interface WorkerPool {
   destroy(): Promise<void>;
 }
 
-/** True for piscina's rejection when its queue is at maxQueue: the task never started. */
-export function isQueueFull(error: unknown): boolean {
-  return error instanceof Error && /queue is at limit/i.test(error.message);
+/**
+ * piscina refused the task inside run() (its queue is at maxQueue, or the pool is closing): the task never started
+ * and can be tried again later. piscina's own error carries no code, only a message, so it is told by when it
+ * came, as worker-pool-metrics.ts counts it: the promise run() returned was already rejected.
+ */
+export class TaskRefusedError extends Error {
+  override name = 'TaskRefusedError';
+  readonly code = 'ETASKREFUSED';
 }
 
 /** A fixed-size pool of worker threads with a bounded queue: beyond it, tasks are rejected, not buffered. */
@@ -27,7 +32,15 @@ export function createWorkerPool(config: ServiceConfig['workers']): WorkerPool {
   });
   return {
     piscina,
-    run: (task) => piscina.run(task) as Promise<WorkerResult>,
+    run: (task) => {
+      let submitting = true;
+      const result = (piscina.run(task) as Promise<WorkerResult>).catch((error: unknown) => {
+        throw submitting ? new TaskRefusedError(`the worker pool refused the task (queue at ${config.queueMax}, or closing)`, { cause: error }) : error;
+      });
+      // Queued after the reaction above: a promise rejected inside run() has its reaction run before this.
+      queueMicrotask(() => (submitting = false));
+      return result;
+    },
     destroy: () => piscina.destroy(),
   };
 }
