@@ -67,7 +67,7 @@ export async function startService(config: ServiceConfig, logger: Logger, teleme
   // A surge opens thousands of connections at once; Node's default accept backlog (511) drops the SYNs beyond
   // it and those clients wait 1-3 s for the kernel's retransmit before their request is even seen. The kernel
   // caps this at net.core.somaxconn.
-  const server: Server = createServer(app);
+  const server: Server = createServer(admission ? admission.front(app, { bypass: () => readiness.shuttingDown }) : app);
   server.listen({ port: config.http.port, host: config.http.host, backlog: listenBacklog });
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

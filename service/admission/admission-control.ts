@@ -1,21 +1,29 @@
 import { AsyncResource } from 'node:async_hooks';
+import type { RequestListener, ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { OverloadConfig } from '../config.ts';
 import { createAdmissionMetrics, priorityOf, type AdmissionMetrics, type Priority, type ShedReason } from './admission-metrics.ts';
 import { clientRateLimit } from './client-rate-limit.ts';
-
-export { priorityOf } from './admission-metrics.ts';
 import { GradientLimit } from './gradient-limit.ts';
 import { heapPressure, sampleEventLoopDelay } from './overload-signals.ts';
+
+export { priorityOf } from './admission-metrics.ts';
 
 export interface AdmissionControl {
   /** In front of the order routes, before the body is read: admits the request, queues it briefly, or answers 503 at once. */
   readonly middleware: RequestHandler;
   /** Before `middleware`, when a per-client limit is configured: 429 for a client over its own rate. */
   readonly clientRateLimit: RequestHandler | undefined;
+  /**
+   * The server's request listener: refuses a request to the order routes that `middleware` would refuse now,
+   * before express sees it (answered for a fraction of express's cost per request, which decides how much of a
+   * surge a replica can turn away); passes everything else to `app`, where `middleware` decides for good.
+   * `bypass()` true (while stopping) sends every request through `app`.
+   */
+  front(app: RequestListener, options?: { bypass?: () => boolean }): RequestListener;
   readonly metrics: AdmissionMetrics;
   /** Answers 503 + Retry-After with a JSON body naming the reason, and counts it. */
-  refuse(res: Response, reason: ShedReason, priority: Priority): void;
+  refuse(res: ServerResponse, reason: ShedReason, priority: Priority): void;
   stop(): void;
 }
 
@@ -107,10 +115,13 @@ export function createAdmissionControl(config: OverloadConfig['admission'], { po
     return undefined;
   };
 
-  const refuse = (res: Response, reason: ShedReason, priority: Priority): void => {
+  // Node's own response API, not express's: the same answer from the front listener, before express.
+  const refuse = (res: ServerResponse, reason: ShedReason, priority: Priority): void => {
     metrics.shed.add(1, { reason, priority });
     if (res.headersSent) return;
-    res.status(503).set('Retry-After', retryAfter).type('application/json').send(bodies[reason]);
+    const body = bodies[reason];
+    res.writeHead(503, { 'Retry-After': retryAfter, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
   };
 
   const admit = (res: Response, next: NextFunction, priority: Priority, waitedMs: number): void => {
@@ -164,28 +175,39 @@ export function createAdmissionControl(config: OverloadConfig['admission'], { po
     queue.push(waiting);
   };
 
+  /** What to do with a request of this priority now: admit it, queue it, or refuse it (and why). */
+  const decide = (priority: Priority): 'admit' | 'queue' | ShedReason => {
+    const guard = guardRefusal(priority);
+    if (guard) return guard;
+    const queued = queues.read.length + queues.write.length;
+    if (queued === 0 && inFlight < limitFor(priority)) return 'admit';
+    const ahead = priority === 'read' ? queues.read.length : queued;
+    return ahead < queueCapacity() ? 'queue' : 'concurrency_limit';
+  };
+
   const middleware: RequestHandler = (req, res, next) => {
     const priority = priorityOf(req.method);
-    const guard = guardRefusal(priority);
-    if (guard) {
-      refuse(res, guard, priority);
-      return;
+    const decision = decide(priority);
+    if (decision === 'admit') admit(res, next, priority, 0);
+    else if (decision === 'queue') enqueue(req, res, next, priority);
+    else refuse(res, decision, priority);
+  };
+
+  const front = (app: RequestListener, options: { bypass?: () => boolean } = {}): RequestListener => (req, res) => {
+    if (isOrderRoute(req.url) && !options.bypass?.()) {
+      const priority = priorityOf(req.method ?? 'GET');
+      const decision = decide(priority);
+      if (decision !== 'admit' && decision !== 'queue') {
+        refuse(res, decision, priority);
+        return;
+      }
     }
-    const queued = queues.read.length + queues.write.length;
-    if (queued === 0 && inFlight < limitFor(priority)) {
-      admit(res, next, priority, 0);
-      return;
-    }
-    const ahead = priority === 'read' ? queues.read.length : queued;
-    if (ahead < queueCapacity()) {
-      enqueue(req, res, next, priority);
-      return;
-    }
-    refuse(res, 'concurrency_limit', priority);
+    app(req, res);
   };
 
   return {
     middleware,
+    front,
     clientRateLimit: config.clientRate && clientRateLimit(config.clientRate, metrics),
     metrics,
     refuse,
@@ -195,4 +217,12 @@ export function createAdmissionControl(config: OverloadConfig['admission'], { po
       for (const queue of Object.values(queues)) for (const waiting of queue.splice(0)) clearTimeout(waiting.timer);
     },
   };
+}
+
+/** The paths `app.use('/orders', middleware)` covers: /orders and below, any case, as express matches them. */
+function isOrderRoute(url: string | undefined): boolean {
+  if (url === undefined) return false;
+  const query = url.indexOf('?');
+  const path = (query === -1 ? url : url.slice(0, query)).toLowerCase();
+  return path === '/orders' || path.startsWith('/orders/');
 }
