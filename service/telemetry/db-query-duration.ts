@@ -24,8 +24,9 @@ export function operationName(text: string): string {
 
 /**
  * `db.client.operation.duration` for every query made on one pg Pool's clients, without a span: the same name,
- * buckets and attributes as instrumentation-pg records, for when no span is exported (its span and async context
- * per query cost more than the histogram; docs/benchmarks.md, "Telemetry cost"). Each client's `query` is wrapped
+ * buckets and attributes as instrumentation-pg records, whether spans are exported or not (its own histogram is a
+ * no-op; with spans it only sees queries inside a trace, and without spans it is not run: its span and async
+ * context per query cost more than the histogram; docs/benchmarks.md, "Telemetry cost"). Each client's `query` is wrapped
  * on its first checkout (the pool's 'acquire' event; `pool.query()` checks out too); stop puts every client back.
  * Queries on clients outside the pool are not seen.
  */

@@ -33,10 +33,12 @@ function routeOf(request: IncomingMessage): string | undefined {
 
 /**
  * `http.server.request.duration` without a span: the same name, buckets and attributes as
- * instrumentation-http (with express's `http.route`) records, for when no span is exported. The tracing
- * instrumentations wrap every request in a span and an async context; with spans going nowhere that was most of
- * telemetry's cost per request (docs/benchmarks.md, "Telemetry cost"). Node's own diagnostics channel announces
- * each request, so nothing is patched. Timed to the response's close, as the instrumentation does.
+ * instrumentation-http (with express's `http.route`) records, whether spans are exported or not (the
+ * instrumentation's own histogram is a no-op, instrumentations.ts). With no span exported the tracing
+ * instrumentations are not run at all: their span and async context per request were most of telemetry's cost
+ * (docs/benchmarks.md, "Telemetry cost"). Node's own diagnostics channel announces each request of every
+ * `node:http` server in the process, so nothing is patched. Timed to the response's close, as the
+ * instrumentation does.
  */
 export function httpServerDuration(options: HttpServerDurationOptions): Collector {
   return (meter) => {
