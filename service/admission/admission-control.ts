@@ -7,8 +7,6 @@ import { clientRateLimit } from './client-rate-limit.ts';
 import { GradientLimit } from './gradient-limit.ts';
 import { heapPressure, sampleEventLoopDelay } from './overload-signals.ts';
 
-export { priorityOf } from './admission-metrics.ts';
-
 export interface AdmissionControl {
   /** In front of the order routes, before the body is read: admits the request, queues it briefly, or answers 503 at once. */
   readonly middleware: RequestHandler;
@@ -26,7 +24,6 @@ export interface AdmissionControl {
   refuse(res: ServerResponse, reason: ShedReason, priority: Priority): void;
   stop(): void;
 }
-
 
 const messages: Record<ShedReason, string> = {
   concurrency_limit: 'the service is at its concurrency limit; retry after the delay given',

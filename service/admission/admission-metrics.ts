@@ -6,6 +6,7 @@ export type ShedReason = (typeof shedReasons)[number];
 /** Reads are served from a reserve writes cannot take (the `priority` label). */
 export const priorities = ['read', 'write'] as const;
 export type Priority = (typeof priorities)[number];
+/** Reads (GET, HEAD) and writes (everything else). */
 export function priorityOf(method: string): Priority {
   return method === 'GET' || method === 'HEAD' ? 'read' : 'write';
 }

@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
-import { priorityOf, type AdmissionControl } from '../admission/admission-control.ts';
+import type { AdmissionControl } from '../admission/admission-control.ts';
+import { priorityOf } from '../admission/admission-metrics.ts';
 import { HttpError } from '../app/http-errors.ts';
 import { PoolQueueFullError } from '../db/pool.ts';
 import type { FaultState } from '../faults/fault-state.ts';
