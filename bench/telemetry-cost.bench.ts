@@ -17,6 +17,7 @@ import autocannon from 'autocannon';
 import { waitFor } from '../common/wait-for.ts';
 import { startOrderService, type OrderServiceProcess } from '../stack/order-service-process.ts';
 import { startOtlpReceiver } from '../test/support/otlp-receiver.ts';
+import { processCpuMs } from './support/cpu-time.ts';
 
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 4);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
@@ -54,13 +55,6 @@ interface Run {
 const runs = new Map<string, Run[]>(modes.map((m) => [m.title, []]));
 const memory = new Map<string, { heapUsed: number; rss: number }>();
 
-/** utime + stime of a process (every thread), or of one thread, in ms (Linux /proc, clock ticks of 10 ms). */
-function cpuMs(pid: number, thread?: number): number {
-  const path = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
-  const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 async function memoryOf(service: OrderServiceProcess, file: string): Promise<{ heapUsed: number; rss: number }> {
   rmSync(file, { force: true });
   service.process.child.kill('SIGUSR2');
@@ -89,9 +83,9 @@ async function untilIdle(pids: number[]): Promise<void> {
   const windowMs = 500;
   await waitFor(
     async () => {
-      const before = pids.map((pid) => cpuMs(pid));
+      const before = pids.map((pid) => processCpuMs(pid));
       await new Promise((resolve) => setTimeout(resolve, windowMs));
-      return pids.every((pid, i) => cpuMs(pid) - before[i]! <= 0.02 * windowMs);
+      return pids.every((pid, i) => processCpuMs(pid) - before[i]! <= 0.02 * windowMs);
     },
     { what: 'every service idle (its backlog of orders processed)', timeoutMs: 180_000, intervalMs: 0 },
   );
@@ -116,19 +110,19 @@ try {
     for (const { mode, service } of order) {
       await untilIdle(pids);
       const pid = service.process.child.pid!;
-      const cpuBefore = cpuMs(pid);
+      const cpuBefore = processCpuMs(pid);
       const result = await load(service, durationSeconds);
       // CPU per order counts each order's whole life: its request, and its processing after the load stopped.
       await untilIdle([pid]);
-      const cpu = cpuMs(pid) - cpuBefore;
+      const cpu = processCpuMs(pid) - cpuBefore;
       if (result['2xx'] === 0) throw new Error(`${mode.title}: no order succeeded`);
       // The main thread (its id is the process id) is what saturates first: telemetry's cost there is what
       // throughput loses, and CPU time, unlike throughput, barely moves with a noisy neighbour.
       await untilIdle(pids);
-      const fixedBefore = cpuMs(pid, pid);
+      const fixedBefore = processCpuMs(pid, pid);
       const fixed = await load(service, 4, { connections: 8, overallRate: 200 });
       await untilIdle([pid]);
-      const cpuMsAtFixedRate = (cpuMs(pid, pid) - fixedBefore) / Math.max(fixed['2xx'], 1);
+      const cpuMsAtFixedRate = (processCpuMs(pid, pid) - fixedBefore) / Math.max(fixed['2xx'], 1);
       runs.get(mode.title)!.push({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuMsPerRequest: cpu / result['2xx'], cpuMsAtFixedRate });
       console.log(
         `round ${round + 1} ${mode.title.padEnd(26)} ${result.requests.average.toFixed(0).padStart(6)} orders/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  ${(cpu / result['2xx']).toFixed(2)} ms CPU/order (main thread ${cpuMsAtFixedRate.toFixed(2)} ms at 200/s)  non-2xx ${result.non2xx}`,
@@ -189,11 +183,11 @@ try {
   const metricsService = services.find((s) => s.mode.title === 'metrics only')!.service;
   const scrapes = 100;
   const pid = metricsService.process.child.pid!;
-  const before = cpuMs(pid);
+  const before = processCpuMs(pid);
   const started = performance.now();
   let bytes = 0;
   for (let i = 0; i < scrapes; i++) bytes = (await (await fetch(metricsService.metricsUrl)).text()).length;
-  console.log(`one scrape of /metrics: ${((performance.now() - started) / scrapes).toFixed(2)} ms, ${((cpuMs(pid) - before) / scrapes).toFixed(2)} ms service CPU, ${(bytes / 1024).toFixed(0)} KiB`);
+  console.log(`one scrape of /metrics: ${((performance.now() - started) / scrapes).toFixed(2)} ms, ${((processCpuMs(pid) - before) / scrapes).toFixed(2)} ms service CPU, ${(bytes / 1024).toFixed(0)} KiB`);
   console.log(`OTLP receiver: ${receiver.requests.get('/v1/traces') ?? 0} trace exports received`);
 } finally {
   await Promise.allSettled(services.map((s) => s.service.stop()));
