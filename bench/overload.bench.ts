@@ -5,9 +5,14 @@
 // load generator runs on it too); compare the columns of one run. Latencies are given as the clients saw them
 // and as the service measured them (http_server_request_duration_seconds): on a loaded machine the first also
 // hold the kernel's and the load generator's own delays.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
+import { freePorts } from '../common/free-port.ts';
 import { startOrderService } from '../stack/order-service-process.ts';
 import { runSurge, type SurgeResult } from '../test/support/surge-load.ts';
 import { startTestPostgres } from '../test/support/test-postgres.ts';
+import { machineBusyCores, processCpuMs } from './support/cpu-time.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 /** BENCH_LEVELS=2x,10x runs only those; BENCH_CAPACITY=n skips measuring capacity. */
@@ -25,6 +30,8 @@ interface Row {
   shedReasons: string;
   /** 201s the service sent (orders_created_total): a client that gave up before reading its 201 is not in the clients' count. */
   createdByService: number | undefined;
+  /** The machine's busy cores during the surge: service, database and load generator. */
+  busyCores: number;
 }
 
 const db = await startTestPostgres();
@@ -43,7 +50,9 @@ async function scenario(title: string, protection: boolean, load: { connections:
   const customer = `bench-${process.pid}-${run++}`;
   const service = await startOrderService({ nodeArgs: [heapCap], env: { ...serviceEnv, DATABASE_URL: db.url, OVERLOAD_PROTECTION: String(protection) } });
   try {
+    const machine = machineBusyCores();
     const surge = await runSurge({ apiUrl: service.apiUrl, metricsUrl: service.metricsUrl, customer, ...load });
+    const busyCores = machine();
     const crashed = service.process.child.exitCode !== null || service.process.child.signalCode !== null;
     const shedReasons = crashed ? '' : await shedByReason(service.metricsUrl);
     // The backlog: every accepted order reaches COMPLETED or FAILED; measured up to 90 s after the surge.
@@ -59,7 +68,7 @@ async function scenario(title: string, protection: boolean, load: { connections:
     // Read after the backlog wait, as the stored count is: requests already read by the service when the load
     // generator gave up are still answered (and counted) after the surge.
     const createdByService = crashed ? undefined : await counterValue(service.metricsUrl, 'orders_created_total');
-    const row = { scenario: title, surge, crashed, stored: (await storedFor(customer)).stored, backlogSeconds, shedReasons, createdByService };
+    const row = { scenario: title, surge, crashed, stored: (await storedFor(customer)).stored, backlogSeconds, shedReasons, createdByService, busyCores };
     print(row);
     return row;
   } finally {
@@ -100,6 +109,7 @@ function print(row: Row): void {
       `201s ${s.created} (sent by the service ${row.createdByService ?? '-'}) stored ${row.stored} (stored without a 201 sent: ${row.createdByService === undefined ? '-' : row.stored - row.createdByService}; without a 201 received: ${row.stored - s.created})`,
       `unanswered (timed out at 10 s or failed) ${s.unanswered}`,
       `backlog ${row.backlogSeconds === undefined ? '>90' : fmt(row.backlogSeconds, 1)} s`,
+      `machine busy ${fmt(row.busyCores, 2)} of ${availableParallelism()} cores`,
       `statuses ${JSON.stringify(s.statuses)}`,
       row.shedReasons ? `shed ${row.shedReasons}` : '',
     ].join('  '),
@@ -108,8 +118,8 @@ function print(row: Row): void {
 
 try {
   console.log(`heap cap ${heapCap}, ${seconds} s a scenario, DB pool 10; the machine is shared: compare within this run`);
-  const capacity =
-    givenCapacity ?? Math.max(50, Math.round((await scenario('capacity (64 conn, off)', false, { connections: 64, amount: 600 * seconds })).surge.goodputPerSecond));
+  const capacityRow = givenCapacity === undefined ? await scenario('capacity (64 conn, off)', false, { connections: 64, amount: 600 * seconds }) : undefined;
+  const capacity = givenCapacity ?? Math.max(50, Math.round(capacityRow!.surge.goodputPerSecond));
   console.log(`measured capacity: ${capacity} orders/s`);
   const levels = [
     { name: '1x', connections: 64, factor: 1 },
@@ -130,6 +140,40 @@ try {
       `${row.scenario}: goodput / capacity ${(row.surge.goodputPerSecond / capacity).toFixed(2)} over the run, ${steady === undefined ? '-' : (steady / capacity).toFixed(2)} steady`,
     );
   }
+  if (!onlyLevels || onlyLevels.includes('10x')) await refusalFloor(capacity, capacityRow?.busyCores);
 } finally {
   await db.destroy();
+}
+
+/**
+ * What refusing the 10x surge costs at the least, whatever the service does: the same load against a node:http
+ * server that refuses every request and does nothing else (bench/support/refusing-server.ts). Added to what the
+ * service and its database took at capacity, it says whether this machine can hold goodput at capacity under
+ * the 10x surge at all, with the load generator on it.
+ */
+async function refusalFloor(capacity: number, busyAtCapacity: number | undefined): Promise<void> {
+  const [port] = await freePorts(1);
+  const server = spawn(process.execPath, ['bench/support/refusing-server.ts', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await once(server.stdout!, 'data');
+    const rate = capacity * 10;
+    const serverBefore = processCpuMs(server.pid!);
+    const machine = machineBusyCores();
+    const started = performance.now();
+    const surge = await runSurge({ apiUrl: `http://127.0.0.1:${port}`, customer: 'floor', connections: 5000, rate, amount: rate * seconds, durationSeconds: seconds });
+    const busyCores = machine();
+    const serverCores = (processCpuMs(server.pid!) - serverBefore) / (performance.now() - started);
+    const cores = availableParallelism();
+    console.log(
+      `\nrefusal floor, 10x (${rate}/s, 5000 conn) against node:http refusing everything: ${surge.statuses['503'] ?? 0} answered 503, ${surge.unanswered} unanswered; ` +
+        `machine busy ${fmt(busyCores, 2)} of ${cores} cores (the refusing server ${fmt(serverCores, 2)}, the rest mostly the load generator)`,
+    );
+    if (busyAtCapacity !== undefined) {
+      console.log(
+        `at capacity the machine was busy ${fmt(busyAtCapacity, 2)} cores: goodput at capacity under the 10x surge needs at least ${fmt(busyAtCapacity + 0.9 * busyCores, 2)} of ${cores} (capacity, plus refusing the other nine tenths at the floor)`,
+      );
+    }
+  } finally {
+    server.kill('SIGTERM');
+  }
 }
