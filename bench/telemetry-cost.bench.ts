@@ -8,7 +8,8 @@
 // orders/s: CPU time moves far less with a noisy neighbour than throughput does. Every slice starts with every
 // service idle (the orders of the last slice processed).
 // Then the same number of rounds side by side: every mode loaded at once (8 connections each), so the host's
-// noise hits all alike. BENCH_TELEMETRY_ATTRIBUTION=1 adds metrics-only runs with one instrumentation switched off at a time, to see
+// noise hits all alike; and side by side at a fixed 100 orders/s each, where each mode's CPU per order is read over
+// the same seconds. BENCH_TELEMETRY_ATTRIBUTION=1 adds metrics-only runs with one instrumentation switched off at a time, to see
 // what costs most.
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -138,6 +139,22 @@ try {
     results.forEach((result, i) => sideBySide.get(services[i]!.mode.title)!.push(result.requests.average));
     console.log(`side by side, round ${round + 1}: ${results.map((r, i) => `${services[i]!.mode.title} ${r.requests.average.toFixed(0)}`).join(', ')}`);
   }
+  // Side by side at a fixed rate: every mode at 100 orders/s at once, below saturation, each service's CPU per
+  // order read over the same seconds. The vCPUs' speed here moves several-fold from one minute to the next, and
+  // that hits every mode at once; CPU per order is what throughput at saturation follows.
+  const fixedSideBySide = new Map<string, Array<{ main: number; process: number }>>(modes.map((m) => [m.title, []]));
+  for (let round = 0; round < rounds; round++) {
+    await untilIdle(pids);
+    const before = services.map(({ service }) => ({ main: processCpuMs(service.process.child.pid!, service.process.child.pid!), process: processCpuMs(service.process.child.pid!) }));
+    const results = await Promise.all(services.map(({ service }) => load(service, 6, { connections: 4, overallRate: 100 })));
+    await untilIdle(pids);
+    services.forEach(({ mode, service }, i) => {
+      const pid = service.process.child.pid!;
+      const orders = Math.max(results[i]!['2xx'], 1);
+      fixedSideBySide.get(mode.title)!.push({ main: (processCpuMs(pid, pid) - before[i]!.main) / orders, process: (processCpuMs(pid) - before[i]!.process) / orders });
+    });
+    console.log(`side by side at 100/s each, round ${round + 1}: ${services.map(({ mode }) => `${mode.title} ${fixedSideBySide.get(mode.title)!.at(-1)!.main.toFixed(2)} ms main-thread CPU/order`).join(', ')}`);
+  }
   for (const { mode, service, memoryFile } of services) memory.set(mode.title, await memoryOf(service, memoryFile));
 
   const median = (values: number[]): number => {
@@ -174,10 +191,19 @@ try {
     return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
   };
   for (const mode of modes.slice(1)) console.log(`${mode.title.padEnd(26)} side by side, throughput vs off ${show(sideRatio(mode.title), 3)}`);
-  console.log(
-    `bar: metrics on/off ${ratio('metrics only', (x) => x.rps).median.toFixed(3)} in turn, ${sideRatio('metrics only').median.toFixed(3)} side by side (>= 0.95)  ` +
-      `traces 10%/off ${ratio('metrics + traces 10%', (x) => x.rps).median.toFixed(3)} in turn, ${sideRatio('metrics + traces 10%').median.toFixed(3)} side by side (>= 0.85)`,
-  );
+  const offFixed = fixedSideBySide.get(modes[0]!.title)!;
+  const fixedRatio = (title: string, pick: (x: { main: number; process: number }) => number) => {
+    const ratios = fixedSideBySide.get(title)!.map((x, i) => pick(offFixed[i]!) / Math.max(pick(x), 1e-9));
+    return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+  };
+  for (const mode of modes.slice(1)) {
+    console.log(
+      `${mode.title.padEnd(26)} side by side at 100/s, CPU per order off / mode: main thread ${show(fixedRatio(mode.title, (x) => x.main), 3)}, whole process ${show(fixedRatio(mode.title, (x) => x.process), 3)}`,
+    );
+  }
+  const bar = (title: string): string =>
+    `${ratio(title, (x) => x.rps).median.toFixed(3)} in turn, ${sideRatio(title).median.toFixed(3)} side by side, ${fixedRatio(title, (x) => x.main).median.toFixed(3)} by main-thread CPU side by side`;
+  console.log(`bar: metrics on/off ${bar('metrics only')} (>= 0.95)  traces 10%/off ${bar('metrics + traces 10%')} (>= 0.85)`);
 
   // One scrape: time and service CPU per GET /metrics of the metrics-only service, idle.
   const metricsService = services.find((s) => s.mode.title === 'metrics only')!.service;
