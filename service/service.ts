@@ -1,9 +1,7 @@
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createAdmissionControl } from './admission/admission-control.ts';
 import { createApp } from './app/app.ts';
 import type { Readiness } from './app/health-router.ts';
+import { listenHttp } from './app/http-listeners.ts';
 import type { ServiceConfig } from './config.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded-postgres.ts';
 import { migrate } from './db/migrations.ts';
@@ -67,10 +65,13 @@ export async function startService(config: ServiceConfig, logger: Logger, teleme
   // A surge opens thousands of connections at once; Node's default accept backlog (511) drops the SYNs beyond
   // it and those clients wait 1-3 s for the kernel's retransmit before their request is even seen. The kernel
   // caps this at net.core.somaxconn.
-  const server: Server = createServer(admission ? admission.front(app, { bypass: () => readiness.shuttingDown }) : app);
-  server.listen({ port: config.http.port, host: config.http.host, backlog: listenBacklog });
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const server = await listenHttp(admission ? admission.front(app, { bypass: () => readiness.shuttingDown }) : app, {
+    host: config.http.host,
+    port: config.http.port,
+    count: config.http.listeners,
+    backlog: listenBacklog,
+  });
+  const { port } = server;
   reconciler.start();
   const url = `http://${config.http.host}:${port}`;
   logger.info({ url }, 'order service listening');
@@ -79,7 +80,7 @@ export async function startService(config: ServiceConfig, logger: Logger, teleme
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       readiness.shuttingDown = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = server.close();
       server.closeIdleConnections();
       await closed; // in-flight requests answered; every 201 is already committed
       await reconciler.stop();
