@@ -9,7 +9,8 @@
 // service idle (the orders of the last slice processed).
 // Then the same number of rounds side by side: every mode loaded at once (8 connections each), so the host's
 // noise hits all alike; and side by side at a fixed 100 orders/s each, where each mode's CPU per order is read over
-// the same seconds. BENCH_TELEMETRY_ATTRIBUTION=1 adds metrics-only runs with one instrumentation switched off at a time, to see
+// the same seconds. A second service with telemetry off runs as a control: its ratios to the first are the noise
+// floor of every ratio in the run. BENCH_TELEMETRY_ATTRIBUTION=1 adds metrics-only runs with one instrumentation switched off at a time, to see
 // what costs most.
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,6 +41,8 @@ const modes: Mode[] = [
   { title: 'metrics only', env: {} },
   { title: 'metrics + traces 10%', env: traces('0.1') },
   { title: 'metrics + traces 100%', env: traces('1') },
+  // A second service with telemetry off: its ratio to the first is what this host's noise alone makes of a ratio.
+  { title: 'off again (control)', env: { OTEL_SDK_DISABLED: 'true' } },
   ...(process.env.BENCH_TELEMETRY_ATTRIBUTION === '1'
     ? ['http', 'express', 'pg', 'runtime-node'].map((name) => ({ title: `metrics, ${name} off`, env: { OTEL_NODE_DISABLED_INSTRUMENTATIONS: name } }))
     : []),
@@ -203,7 +206,7 @@ try {
   }
   const bar = (title: string): string =>
     `${ratio(title, (x) => x.rps).median.toFixed(3)} in turn, ${sideRatio(title).median.toFixed(3)} side by side, ${fixedRatio(title, (x) => x.main).median.toFixed(3)} by main-thread CPU side by side`;
-  console.log(`bar: metrics on/off ${bar('metrics only')} (>= 0.95)  traces 10%/off ${bar('metrics + traces 10%')} (>= 0.85)`);
+  console.log(`bar: metrics on/off ${bar('metrics only')} (>= 0.95)  traces 10%/off ${bar('metrics + traces 10%')} (>= 0.85)  noise floor, off again/off ${bar('off again (control)')}`);
 
   // One scrape: time and service CPU per GET /metrics of the metrics-only service, idle.
   const metricsService = services.find((s) => s.mode.title === 'metrics only')!.service;
