@@ -1,4 +1,3 @@
-import { AsyncResource } from 'node:async_hooks';
 import type { Logger } from '../logger.ts';
 import { TaskRefusedError, type WorkerPool } from '../workers/order-worker-pool.ts';
 import type { PricingResult } from '../workers/order-tasks.ts';
@@ -24,13 +23,6 @@ export class OrderProcessor {
   readonly #backlog: ProcessingBacklog | undefined;
   #roomWaiters: Array<() => void> = [];
   #stopped = false;
-  /**
-   * The async context the processor was made in, outside any request. An order's processing outlives the request
-   * that stored it, so it runs here, not in the request's context: it is not part of that request's trace (its
-   * queries were two of a sampled trace's three query spans, and most of what traces cost; docs/benchmarks.md,
-   * "Telemetry cost"). Its time is in db.client.operation.duration and the worker pool's metrics.
-   */
-  readonly #outsideRequests = new AsyncResource('OrderProcessor');
 
   /**
    * `maxInFlight`: orders being claimed, priced or finished at once. With the worker pool's threads plus its
@@ -63,7 +55,7 @@ export class OrderProcessor {
    */
   enqueue(orderId: string): boolean {
     if (this.#stopped || this.room === 0) return false; // left PENDING; the reconciler (or the next process's) takes it
-    const work = this.#outsideRequests.runInAsyncScope(() => this.#process(orderId)).catch((error: unknown) => {
+    const work = this.#process(orderId).catch((error: unknown) => {
       this.#logger.warn({ orderId, err: error }, 'order processing interrupted; the reconciler will retry it');
     });
     this.#inFlight.add(work);
