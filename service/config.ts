@@ -12,7 +12,8 @@ const envSchema = z.object({
   PORT: port.default(8080),
   /**
    * Listening sockets on PORT (SO_REUSEPORT, Linux): libuv accepts one connection per listener per event-loop turn,
-   * so eight take a surge of new connections eight times as fast (service/app/http-listeners.ts). One elsewhere.
+   * so a busy loop takes a surge of new connections in before their clients give up (service/app/http-listeners.ts).
+   * One elsewhere.
    */
   HTTP_LISTENERS: positiveInt.max(64).default(process.platform === 'linux' ? 8 : 1),
   METRICS_PORT: port.default(9464),

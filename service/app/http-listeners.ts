@@ -30,14 +30,14 @@ export interface ListenOptions {
  */
 async function assertPortFree(host: string, port: number): Promise<void> {
   const probe = createTcpServer();
-  probe.listen({ host, port, exclusive: true });
-  await Promise.race([once(probe, 'listening'), once(probe, 'error').then(([error]) => Promise.reject(error as Error))]);
+  probe.listen({ host, port });
+  await once(probe, 'listening'); // rejects with the 'error' (EADDRINUSE) instead, and leaves no listener behind
   await new Promise<void>((resolve) => probe.close(() => resolve()));
 }
 
 async function listen(server: Server, options: { host: string; port: number; backlog: number; reusePort: boolean }): Promise<void> {
   server.listen(options);
-  await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);
+  await once(server, 'listening');
 }
 
 /** Serves `handler` on one port from `count` listeners. */
