@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { runHeapPaging } from '../test/support/heap-paging.ts';
 
-const { values } = parseArgs({ options: { leak: { type: 'string', default: '0.25' }, 'healthy-minutes': { type: 'string', default: '10' }, 'healthy-old-space': { type: 'string', default: '36' } } });
+const { values } = parseArgs({ options: { leak: { type: 'string', default: '0.25' }, 'healthy-minutes': { type: 'string', default: '10' }, 'healthy-old-space': { type: 'string', default: '40' } } });
 const leak = Number(values.leak);
 const healthyMinutes = Number(values['healthy-minutes']);
 const healthyOldSpace = Number(values['healthy-old-space']);
