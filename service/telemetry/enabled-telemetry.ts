@@ -11,8 +11,9 @@ import { pgQueryDuration } from './db-query-duration.ts';
 import { registerEsmHooks } from './esm-hooks.ts';
 import type { Telemetry, TelemetryOptions } from './index.ts';
 import { httpServerDuration } from './http-server-duration.ts';
-import { autoInstrumentations, enabledNames, instrumentationViews, patchedPackages, leaveMetricsToRecorders, withoutSpanOnlyInstrumentations } from './instrumentations.ts';
+import { autoInstrumentations, enabledNames, instrumentationViews, leaveMetricsToRecorders, notRun, patchedPackages, routeOnHttpSpans, routeOnly, spanOnly } from './instrumentations.ts';
 import { pushReaders } from './metric-readers.ts';
+import { requestSampling, samplerFromEnv } from './request-sampling.ts';
 import { createPrometheusEndpoint, type PrometheusEndpoint } from './prometheus-exporter.ts';
 import { runtimeCollectors } from './runtime-collectors.ts';
 import type { TelemetryEnv } from './telemetry-env.ts';
@@ -24,11 +25,15 @@ export async function startEnabledTelemetry(options: TelemetryOptions, otel: Tel
     ? createPrometheusEndpoint({ host: options.metricsServer?.host ?? '127.0.0.1', port: options.metricsServer?.port ?? 0, path: options.metricsServer?.path })
     : undefined;
   const isScrape = (request: IncomingMessage): boolean => endpoint?.isScrape(request) ?? false;
-  const built = autoInstrumentations({ defaults: options.instrumentations ?? ['runtime-node'], isScrape, env });
+  // Exported spans: a request's sampling is decided as it arrives, and a dropped one gets no span work at all.
+  const sampling = otel.traces ? requestSampling(samplerFromEnv(otel.sampler)) : undefined;
+  const ignoreRequest = (request: IncomingMessage): boolean => isScrape(request) || (sampling?.dropped(request) ?? false);
+  const built = autoInstrumentations({ defaults: options.instrumentations ?? ['runtime-node'], ignoreRequest, env });
   const enabled = enabledNames(built);
   // HTTP and query durations come from span-free recorders either way; with no span exported, the tracing
   // instrumentations have nothing left to do and are not run.
-  const instrumentations = otel.traces ? built : withoutSpanOnlyInstrumentations(built);
+  const instrumentations = notRun(built, otel.traces ? routeOnly : spanOnly);
+  if (otel.traces && enabled.has('express')) routeOnHttpSpans(instrumentations);
   const esmPackages = patchedPackages(instrumentations);
   if (esmPackages.length > 0) registerEsmHooks(esmPackages);
 
@@ -43,7 +48,7 @@ export async function startEnabledTelemetry(options: TelemetryOptions, otel: Tel
     logRecordProcessors: [],
     // No span export configured: no tracer provider at all (the instrumentations still record their metrics).
     // Otherwise the SDK builds exporters and sampler from OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_* and OTEL_TRACES_SAMPLER(_ARG).
-    ...(otel.traces ? {} : { spanProcessors: [] }),
+    ...(sampling ? { sampler: sampling.sampler } : { spanProcessors: [] }),
   });
   sdk.start();
   leaveMetricsToRecorders(instrumentations);

@@ -2,6 +2,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Attributes } from '@opentelemetry/api';
 import type { Collector } from './collector.ts';
+import { routeOf } from './express-route.ts';
 
 export interface HttpServerDurationOptions {
   /** Requests left out (our own /metrics). */
@@ -17,18 +18,6 @@ const knownMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT',
 interface StartMessage {
   request: IncomingMessage;
   response: ServerResponse;
-}
-
-/** What express leaves on a request once a route matched it: the route, and where its router is mounted. */
-interface RoutedRequest {
-  route?: { path?: unknown };
-  baseUrl?: unknown;
-}
-
-function routeOf(request: IncomingMessage): string | undefined {
-  const { route, baseUrl } = request as IncomingMessage & RoutedRequest;
-  if (typeof route?.path !== 'string') return undefined;
-  return `${typeof baseUrl === 'string' ? baseUrl : ''}${route.path}`;
 }
 
 /**

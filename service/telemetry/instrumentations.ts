@@ -5,13 +5,14 @@ import { dirname, join } from 'node:path';
 import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
 import { metrics } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import type { ViewOptions } from '@opentelemetry/sdk-metrics';
+import { routeOf } from './express-route.ts';
 import { withoutInstruments } from './instrument-filter.ts';
 import { runtimeNodeConfig, runtimeNodeViews } from './runtime-node.ts';
 
 /** getNodeAutoInstrumentations's per-instrumentation config, keyed by package name. */
 type AutoConfig = NonNullable<Parameters<typeof getNodeAutoInstrumentations>[0]>;
+type HttpConfig = NonNullable<AutoConfig['@opentelemetry/instrumentation-http']>;
 
 const packagePrefix = '@opentelemetry/instrumentation-';
 
@@ -34,8 +35,8 @@ export interface InstrumentationOptions {
    * OTEL_NODE_DISABLED_INSTRUMENTATIONS takes names off either.
    */
   defaults: readonly string[];
-  /** True for requests to our own /metrics, left out of the HTTP server's spans and metrics. */
-  isScrape: (request: IncomingMessage) => boolean;
+  /** True for requests given no span: our own /metrics, and those the sampler drops (request-sampling.ts). */
+  ignoreRequest: (request: IncomingMessage) => boolean;
   env: NodeJS.ProcessEnv;
 }
 
@@ -50,18 +51,13 @@ export function autoInstrumentations(options: InstrumentationOptions): Instrumen
   const unknown = [...wanted].filter((n) => !known.includes(n));
   if (unknown.length > 0) throw new Error(`unknown instrumentation(s) in defaults: ${unknown.map((n) => n.slice(packagePrefix.length)).join(', ')}`);
   const configured: AutoConfig = {
-    '@opentelemetry/instrumentation-http': { ignoreIncomingRequestHook: options.isScrape },
+    '@opentelemetry/instrumentation-http': { ignoreIncomingRequestHook: options.ignoreRequest },
     '@opentelemetry/instrumentation-runtime-node': runtimeNodeConfig,
-    // Spans of what already has a span or a metric cost each request more than they tell (docs/benchmarks.md,
-    // "Telemetry cost"): a pool checkout (db.client.connection.wait_time measures it), and each express layer (the
-    // HTTP server span carries the matched route, which the instrumentation records before it looks at these, and
-    // a span per middleware was the largest share of its cost).
+    // A span per pool checkout costs each request more than it tells (docs/benchmarks.md, "Telemetry cost"):
+    // db.client.connection.wait_time measures it.
     // A query span only inside a trace (a request's): the order processor's and the reconciler's queries would
     // each start a trace of one span. Their durations are in db.client.operation.duration all the same.
     '@opentelemetry/instrumentation-pg': { ignoreConnectSpans: true, requireParentSpan: true },
-    '@opentelemetry/instrumentation-express': {
-      ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.REQUEST_HANDLER, ExpressLayerType.ROUTER],
-    },
   };
   const envChooses = (options.env.OTEL_NODE_ENABLED_INSTRUMENTATIONS ?? '') !== '';
   const config: Record<string, object> = { ...configured };
@@ -76,18 +72,43 @@ export function autoInstrumentations(options: InstrumentationOptions): Instrumen
  * is exported. Their span, async context and wrapping per request and per query cost the order service a quarter
  * of its main thread for spans that went nowhere (docs/benchmarks.md, "Telemetry cost").
  */
-const spanOnly = new Set(['http', 'express', 'pg']);
+export const spanOnly: ReadonlySet<string> = new Set(['http', 'express', 'pg']);
 
 /**
- * What runs when no span is exported: the instrumentations above are switched off again (each patches as it is
- * built; disable() undoes it) and their names stay in `enabledNames`, which the span-free recorders follow. They
- * are built at all so that getNodeAutoInstrumentations() stays the one reader of the OTEL_NODE_* switches.
+ * Not run even when spans are exported: instrumentation-express. A span per express layer was the largest share
+ * of its cost and told less than the HTTP span; without them, what it still did, for every request and at every
+ * layer, was follow the route for the HTTP span, which the http instrumentation's hook reads from express itself
+ * once the request is answered (express-route.ts). Its switch still decides whether spans and metrics get the route.
  */
-export function withoutSpanOnlyInstrumentations(instrumentations: Instrumentation[]): Instrumentation[] {
+export const routeOnly: ReadonlySet<string> = new Set(['express']);
+
+/**
+ * The instrumentations, less those named: switched off again (each patches as it is built; disable() undoes it),
+ * their names left in `enabledNames`, which the recorders and the route follow. They are built at all so that
+ * getNodeAutoInstrumentations() stays the one reader of the OTEL_NODE_* switches.
+ */
+export function notRun(instrumentations: Instrumentation[], names: ReadonlySet<string>): Instrumentation[] {
   return instrumentations.filter((instrumentation) => {
-    if (!spanOnly.has(short(instrumentation))) return true;
+    if (!names.has(short(instrumentation))) return true;
     instrumentation.disable();
     return false;
+  });
+}
+
+/**
+ * HTTP server spans get the matched express route (`http.route`, and in their name) as instrumentation-express
+ * would give it; that one is not run (routeOnly), so call this when its switch is on.
+ */
+export function routeOnHttpSpans(instrumentations: Instrumentation[]): void {
+  const http = instrumentations.find((i) => short(i) === 'http') as Instrumentation<HttpConfig> | undefined;
+  http?.setConfig({
+    ...http.getConfig(),
+    applyCustomAttributesOnSpan: (span, request) => {
+      const route = span.isRecording() && !('setHeader' in request) ? routeOf(request) : undefined;
+      if (route === undefined) return;
+      span.setAttribute('http.route', route);
+      span.updateName(`${request.method ?? 'GET'} ${route}`);
+    },
   });
 }
 

@@ -32,9 +32,45 @@ function run(env: Record<string, string>): { instrumentations: string[]; httpPat
   return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { instrumentations: string[]; httpPatched: boolean; pgPatched: boolean };
 }
 
+/** Serves one request and tells what the handler's context holds: no span at all, or one that records or not. */
+const requestProbe = `
+const { startTelemetry } = await import(${JSON.stringify(telemetry)});
+const t = await startTelemetry({ serviceName: 'probe', instrumentations: ['http', 'runtime-node'] });
+const { trace, context } = await import('@opentelemetry/api');
+const { createRequire } = await import('node:module');
+const http = createRequire(import.meta.url)('http'); // require, which the http instrumentation patches
+const server = http.createServer((req, res) => {
+  const span = trace.getSpan(context.active());
+  res.end(span === undefined ? 'none' : span.isRecording() ? 'recording' : 'not recording');
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const answer = await fetch('http://127.0.0.1:' + server.address().port + '/');
+console.log(JSON.stringify({ span: await answer.text() }));
+server.close();
+await t.shutdown();
+`;
+
+function spanOfARequest(env: Record<string, string>): string {
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', requestProbe], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_TRACES_EXPORTER: 'console', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(result.status, result.stderr).toBe(0);
+  // The console exporter prints the kept span on stdout too.
+  const line = result.stdout.split('\n').find((l) => l.startsWith('{"span":'));
+  return (JSON.parse(line!) as { span: string }).span;
+}
+
 describe('span-free telemetry', () => {
   it('patches neither http nor pg when no span is exported, and keeps their names for the recorders', () => {
     expect(run({})).toEqual({ instrumentations: ['express', 'http', 'pg', 'runtime-node'], httpPatched: false, pgPatched: false });
+  });
+
+  it('gives a request the sampler drops no span at all, and one it keeps a recording span (sampling at the door)', () => {
+    expect(spanOfARequest({ OTEL_TRACES_SAMPLER: 'always_off' })).toBe('none');
+    expect(spanOfARequest({ OTEL_TRACES_SAMPLER: 'always_on' })).toBe('recording');
   });
 
   it('patches http and pg once spans are exported (OTEL_TRACES_EXPORTER)', () => {

@@ -1,9 +1,10 @@
 // The OTEL_* variables this module itself acts on, checked at start. The SDK and the exporters read the rest
 // (and these too) themselves: OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (the env resource detector),
-// OTEL_TRACES_SAMPLER(_ARG), OTEL_TRACES_EXPORTER, OTEL_PROPAGATORS, OTEL_EXPORTER_OTLP_* (each OTLP exporter),
+// OTEL_TRACES_EXPORTER, OTEL_PROPAGATORS, OTEL_EXPORTER_OTLP_* (each OTLP exporter),
 // OTEL_NODE_ENABLED/DISABLED_INSTRUMENTATIONS (getNodeAutoInstrumentations). Nothing here re-reads those; it
 // only decides what the SDK is not asked to decide: whether to start at all, which metric readers, whether a
-// tracer provider is worth building.
+// tracer provider is worth building. One exception: OTEL_TRACES_SAMPLER(_ARG), whose sampler is built here as the
+// SDK builds it (request-sampling.ts), because a request's sampling is decided before its span is.
 import { z } from 'zod';
 import { parseEnv } from '../../common/config-fields.ts';
 
@@ -25,7 +26,8 @@ const otelBoolean = z
   .pipe(z.enum(['true', 'false'], { error: 'expected true or false' }))
   .transform((s) => s === 'true');
 
-const samplers = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio', 'jaeger_remote', 'parentbased_jaeger_remote'] as const;
+/** The samplers the Node SDK builds from OTEL_TRACES_SAMPLER (it has no jaeger_remote). */
+const samplers = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
 
 const envSchema = z.object({
   OTEL_SDK_DISABLED: otelBoolean.default(false),
@@ -51,6 +53,13 @@ export interface TelemetryEnv {
   /** Span export is configured (OTEL_TRACES_EXPORTER, or an OTLP endpoint for traces), so the SDK builds a tracer provider. */
   traces: boolean;
   otlpMetrics: { protocol: 'http/protobuf' | 'http/json' | 'grpc'; intervalMs: number; timeoutMs: number };
+  /** OTEL_TRACES_SAMPLER(_ARG), with the SDK's defaults (parentbased_always_on; a ratio of 1). */
+  sampler: TraceSampler;
+}
+
+export interface TraceSampler {
+  name: (typeof samplers)[number];
+  ratio: number;
 }
 
 /** Validates the variables above; the error names each bad variable and why, never its value. */
@@ -72,5 +81,6 @@ export function readTelemetryEnv(env: NodeJS.ProcessEnv = process.env): Telemetr
       // As the SDK does: a timeout longer than the interval is clamped to it.
       timeoutMs: Math.min(e.OTEL_METRIC_EXPORT_TIMEOUT ?? 30_000, intervalMs),
     },
+    sampler: { name: e.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on', ratio: e.OTEL_TRACES_SAMPLER_ARG ?? 1 },
   };
 }
