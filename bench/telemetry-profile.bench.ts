@@ -1,0 +1,123 @@
+// `npm run bench`: where telemetry's cost lies, and how much of the order service's main thread it takes, by CPU
+// profile. Throughput and CPU time on this host move by a third between slices and even between two identical
+// services side by side (docs/benchmarks.md, "Telemetry cost"); a profile's shares are ratios inside one process
+// over the same seconds, and hold. For each mode (telemetry off, metrics only, traces at 10% and 100% to an OTLP
+// receiver), BENCH_PROFILE_ROUNDS times (default 2, the order reversed every other round): one service under a
+// saturating load (BENCH_PROFILE_RATE orders/s instead, when set) for BENCH_PROFILE_SECONDS (default 10), its main
+// thread profiled from the first order to the last one processed (bench/support/cpu-profile.ts), every sample
+// charged to its owner (bench/support/profile-shares.ts). If the main thread is what saturates, what telemetry takes
+// of it (and the GC it adds over off) is what it takes of throughput; if the machine's cores are (the database and
+// the load generator share them), its share of all the machine's CPU is. Both are printed, with how busy the main
+// thread was under the load.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { waitFor } from '../common/wait-for.ts';
+import { startOrderService, type OrderServiceProcess } from '../stack/order-service-process.ts';
+import { startOtlpReceiver } from '../test/support/otlp-receiver.ts';
+import { machineBusyCores, processCpuMs } from './support/cpu-time.ts';
+import { profileShares, type CpuProfile, type ProfileShares } from './support/profile-shares.ts';
+
+const rounds = Number(process.env.BENCH_PROFILE_ROUNDS ?? 2);
+/** Orders a second; 0: saturation (16 connections, as fast as the service answers), the bar's condition. */
+const rate = Number(process.env.BENCH_PROFILE_RATE ?? 0);
+const seconds = Number(process.env.BENCH_PROFILE_SECONDS ?? 10);
+const receiver = await startOtlpReceiver({ keep: false });
+const scratch = mkdtempSync(join(tmpdir(), 'telemetry-profile-'));
+
+const traces = (ratio: string): Record<string, string> => ({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: ratio });
+const modes = [
+  { title: 'off (OTEL_SDK_DISABLED)', env: { OTEL_SDK_DISABLED: 'true' } },
+  { title: 'metrics only', env: {} },
+  { title: 'metrics + traces 10%', env: traces('0.1') },
+  { title: 'metrics + traces 100%', env: traces('1') },
+];
+const orderBody = JSON.stringify({ customer: 'bench', items: [{ sku: 'A-1', quantity: 2, price: 9.99 }, { sku: 'B-2', quantity: 1, price: 120 }] });
+const load = (service: OrderServiceProcess, duration: number, extra: Record<string, unknown> = {}) =>
+  autocannon({ url: `${service.apiUrl}/orders`, connections: 8, duration, method: 'POST', headers: { 'content-type': 'application/json' }, body: orderBody, ...extra });
+
+/**
+ * Until the service's main thread uses under 5% of a core: the orders of the load processed. (The whole process
+ * never gets under 2% while profiled: the profiler's own thread samples 4,000 times a second.)
+ */
+const untilIdle = (pid: number): Promise<unknown> =>
+  waitFor(
+    async () => {
+      const before = processCpuMs(pid, pid);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return processCpuMs(pid, pid) - before <= 25;
+    },
+    { what: 'the service idle', timeoutMs: 120_000, intervalMs: 0 },
+  );
+
+interface ProfileRun {
+  shares: ProfileShares;
+  orders: number;
+  /** The main thread's busy share of the load's seconds: near 1, it is what saturates. */
+  mainThreadBusy: number;
+  /** CPU ms of the whole machine (every process: service, database, load generator) over the profiled window. */
+  machineMs: number;
+}
+
+async function profileOnce(mode: (typeof modes)[number], index: number): Promise<ProfileRun> {
+  const file = join(scratch, `profile-${index}.json`);
+  const service = await startOrderService({
+    name: `telemetry-profile-${index}`,
+    nodeArgs: ['--import', './bench/support/cpu-profile.ts'],
+    env: { DB_POOL_MAX: '10', WORKER_QUEUE_MAX: '10000', LOG_LEVEL: 'error', BENCH_PROFILE_FILE: file, ...mode.env },
+  });
+  try {
+    const pid = service.process.child.pid!;
+    await load(service, 3); // warm-up at saturation: JIT, pool connections, worker threads
+    await untilIdle(pid);
+    service.process.child.kill('SIGUSR2');
+    await waitFor(() => existsSync(`${file}.started`), { what: 'the profiler started', timeoutMs: 10_000 });
+    const machine = machineBusyCores();
+    const windowStart = performance.now();
+    const mainBefore = processCpuMs(pid, pid);
+    const result = await load(service, seconds, rate > 0 ? { overallRate: rate } : { connections: 16 });
+    const mainThreadBusy = (processCpuMs(pid, pid) - mainBefore) / (seconds * 1000);
+    await untilIdle(pid);
+    const machineMs = machine() * (performance.now() - windowStart);
+    service.process.child.kill('SIGUSR2');
+    const profile = await waitFor(() => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as CpuProfile) : undefined), { what: 'the profile written', timeoutMs: 30_000 });
+    if (result['2xx'] === 0) throw new Error(`${mode.title}: no order succeeded`);
+    return { shares: profileShares(profile), orders: result['2xx'], mainThreadBusy, machineMs };
+  } finally {
+    await service.stop();
+  }
+}
+
+const pct = (share: number): string => `${(share * 100).toFixed(1)}%`;
+const results = new Map<string, ProfileRun[]>(modes.map((m) => [m.title, []]));
+try {
+  let index = 0;
+  for (let round = 0; round < rounds; round++) {
+    for (const mode of round % 2 === 0 ? modes : [...modes].reverse()) {
+      const run = await profileOnce(mode, index++);
+      results.get(mode.title)!.push(run);
+      const top = [...run.shares.byOwner].filter(([owner]) => owner.startsWith('@opentelemetry/') || owner === 'service/telemetry').slice(0, 6);
+      console.log(
+        `round ${round + 1} ${mode.title.padEnd(24)} main thread ${pct(run.mainThreadBusy)} busy under load, ${(run.shares.busyMs / run.orders).toFixed(2)} ms/order  telemetry ${pct(run.shares.telemetry)}  GC ${pct(run.shares.gc)}  ${top.map(([o, s]) => `${o.replace('@opentelemetry/', '')} ${pct(s)}`).join(', ')}`,
+      );
+    }
+  }
+  const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+  const offGc = mean(results.get(modes[0]!.title)!.map((r) => r.shares.gc));
+  console.log(`\nmain thread ${rate > 0 ? `at ${rate} orders/s` : 'at saturation'}, mean of ${rounds} rounds`);
+  console.log(`${'mode'.padEnd(24)} ${'telemetry'.padStart(9)} ${'GC'.padStart(6)}  ${'GC over off'.padStart(11)}  ${'of machine'.padStart(10)}  implied throughput vs off: main thread saturating / machine saturating`);
+  for (const mode of modes) {
+    const runs = results.get(mode.title)!;
+    const telemetry = mean(runs.map((r) => r.shares.telemetry));
+    const gc = mean(runs.map((r) => r.shares.gc));
+    const added = telemetry + Math.max(0, gc - offGc);
+    // Telemetry's main-thread time (and the GC it adds) as a share of all the machine's CPU over the same window.
+    const ofMachine = mean(runs.map((r) => (added * r.shares.busyMs) / r.machineMs));
+    // Without telemetry the saturated resource would do the same work in that much less time.
+    console.log(`${mode.title.padEnd(24)} ${pct(telemetry).padStart(9)} ${pct(gc).padStart(6)}  ${pct(Math.max(0, gc - offGc)).padStart(11)}  ${pct(ofMachine).padStart(10)}  ${(1 - added).toFixed(3)} / ${(1 - ofMachine).toFixed(3)}`);
+  }
+} finally {
+  await receiver.close();
+  rmSync(scratch, { recursive: true, force: true });
+}
