@@ -42,22 +42,28 @@ export async function startService(config: ServiceConfig, logger: Logger, teleme
   telemetry.instrumentWorkerPool(workers.piscina, { name: 'orders', maxQueue: config.workers.queueMax });
   const metrics = createOrderMetrics();
   const repository = new OrderRepository(pool, overload.enabled ? { commitTimeoutMs: config.db.pool.queryTimeoutMs + 5_000 } : {});
-  // A few orders per worker thread keep the threads busy; more would only queue claims and updates. With as
-  // many processing connections as orders in flight, the processing pool never has callers waiting.
+  // A few orders per worker thread keep the threads busy; more would only queue claims and updates. With a
+  // processing connection for every order in flight, and the reconciler's on top, the pool never has callers waiting.
   const processingMax = Math.max(2, Math.min(4 * config.workers.size, config.workers.size + config.workers.queueMax));
-  const processingPool = createProcessingPool(databaseUrl, config.db.pool, processingMax);
+  // Plus the reconciler's own: one pass and one stats sample (two queries) at a time.
+  const backgroundMax = processingMax + 3;
+  const processingPool = createProcessingPool(databaseUrl, config.db.pool, backgroundMax);
   processingPool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
-  telemetry.instrumentPgPool(processingPool, { name: `${config.db.pool.name}-processing`, max: processingMax, idleMin: 0, idleMax: processingMax });
+  telemetry.instrumentPgPool(processingPool, { name: `${config.db.pool.name}-processing`, max: backgroundMax, idleMin: 0, idleMax: backgroundMax });
   const backlog = overload.enabled ? new ProcessingBacklog() : undefined;
+  // Background work (processing, and the reconciler's passes and stats) runs on the processing pool: on the
+  // request pool a stats sample during a database stall took a slot of its bounded queue, and a request was
+  // refused (db_pool_queue_full) for it.
+  const background = new OrderRepository(processingPool);
   const processor = new OrderProcessor({
-    repository: new OrderRepository(processingPool),
+    repository: background,
     workers,
     metrics,
     logger,
     maxInFlight: overload.enabled ? processingMax : undefined,
     ...(backlog ? { backlog } : {}),
   });
-  const reconciler = new Reconciler({ repository, processor, metrics, logger, config: config.orders, ...(backlog ? { backlog } : {}) });
+  const reconciler = new Reconciler({ repository: background, processor, metrics, logger, config: config.orders, ...(backlog ? { backlog } : {}) });
   const readiness: Readiness = { shuttingDown: false };
   const admission = backlog ? createAdmissionControl(overload.admission, { pool, backlog }) : undefined;
   const app = createApp({ config, pool, workers, repository, processor, metrics, readiness, logger, admission });

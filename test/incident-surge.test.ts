@@ -180,10 +180,11 @@ describe('work for clients that are gone is not done', () => {
         ORDER_DEADLINE_MS: '1000',
         // A limit above the pool and its queue, so that the pool's own bound is what refuses the fourth caller.
         ADMISSION_MIN_LIMIT: '10',
-        // The reconciler's queries share the request pool: a stats sample (every 2 s by default) during the hold
-        // took a queue slot, and the third request was refused instead of waiting for its deadline (a CI run failed so).
-        ORDER_STATS_INTERVAL_MS: '600000',
-        RECONCILE_INTERVAL_MS: '600000',
+        // The reconciler sampling and passing often during the hold: its queries must not take the request pool's
+        // queue slots (on the request pool they did, and the third request was refused instead of waiting for its
+        // deadline: a CI run failed so).
+        ORDER_STATS_INTERVAL_MS: '100',
+        RECONCILE_INTERVAL_MS: '100',
       },
     }));
 

@@ -52,9 +52,9 @@ export function createPool(url: string, config: ServiceConfig['db']['pool'], que
 }
 
 /**
- * The background pool of order processing (claim, price, complete): apart from the request pool, so work the
- * 201s promised never takes a connection from requests being answered, and a backlog after a surge is worked off
- * beside new requests. Its commits skip waiting for the WAL flush (synchronous_commit=off): a state change lost
+ * The background pool of order processing (claim, price, complete) and of the reconciler: apart from the request
+ * pool, so work the 201s promised never takes a connection (or a slot of its bounded queue) from requests being
+ * answered, and a backlog after a surge is worked off beside new requests. Its commits skip waiting for the WAL flush (synchronous_commit=off): a state change lost
  * in a database crash only sends the order through the reconciler again (pricing is deterministic), whereas
  * the INSERT behind a 201 stays fully durable on the request pool.
  */

@@ -28,6 +28,7 @@ export class Reconciler {
   #timer: NodeJS.Timeout | undefined;
   #statsTimer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
+  #sampling: Promise<void> | undefined;
   #stopping = false;
   #wakeOnStop: (() => void) | undefined;
 
@@ -44,7 +45,13 @@ export class Reconciler {
     };
     tick();
     this.#timer = setInterval(tick, this.#deps.config.reconcileIntervalMs);
-    const sample = (): void => void this.sampleStats().catch(() => {}); // the DB may be down; the gauges keep the last values
+    const sample = (): void => {
+      // Never two samples at once: while the database stalls, each tick would add two more waiting queries.
+      if (this.#sampling) return;
+      this.#sampling = this.sampleStats()
+        .catch(() => {}) // the DB may be down; the gauges keep the last values
+        .finally(() => (this.#sampling = undefined));
+    };
     sample();
     this.#statsTimer = setInterval(sample, this.#deps.config.statsIntervalMs);
   }
@@ -55,6 +62,7 @@ export class Reconciler {
     clearInterval(this.#timer);
     clearInterval(this.#statsTimer);
     await this.#running;
+    await this.#sampling;
   }
 
   /**
