@@ -47,7 +47,8 @@ export async function startEnabledTelemetry(options: TelemetryOptions, otel: Tel
     instrumentations,
     logRecordProcessors: [],
     // No span export configured: no tracer provider at all (the instrumentations still record their metrics).
-    // Otherwise the SDK builds exporters and sampler from OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_* and OTEL_TRACES_SAMPLER(_ARG).
+    // Otherwise the SDK builds the exporters from OTEL_TRACES_EXPORTER and OTEL_EXPORTER_OTLP_*; the sampler is the
+    // door's (request-sampling.ts), built from OTEL_TRACES_SAMPLER(_ARG).
     ...(sampling ? { sampler: sampling.sampler } : { spanProcessors: [] }),
   });
   sdk.start();

@@ -21,16 +21,22 @@ console.log(JSON.stringify({
 await t.shutdown();
 `;
 
-function run(env: Record<string, string>): { instrumentations: string[]; httpPatched: boolean; pgPatched: boolean } {
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', probe], {
+/** Runs a probe script in a fresh Node process and returns the JSON it printed (the one line starting with `{"`). */
+function probeResult<T>(script: string, env: Record<string, string>): T {
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: fileURLToPath(new URL('../..', import.meta.url)),
     env: { ...process.env, OTEL_TRACES_EXPORTER: '', OTEL_EXPORTER_OTLP_ENDPOINT: '', ...env },
     encoding: 'utf8',
     timeout: 60_000,
   });
   expect(result.status, result.stderr).toBe(0);
-  return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { instrumentations: string[]; httpPatched: boolean; pgPatched: boolean };
+  // The console exporter prints spans on stdout too, but not as JSON.
+  const line = result.stdout.split('\n').find((l) => l.startsWith('{"'));
+  expect(line, result.stdout).toBeDefined();
+  return JSON.parse(line!) as T;
 }
+
+const run = (env: Record<string, string>) => probeResult<{ instrumentations: string[]; httpPatched: boolean; pgPatched: boolean }>(probe, env);
 
 /** Serves one request and tells what the handler's context holds: no span at all, or one that records or not. */
 const requestProbe = `
@@ -50,18 +56,7 @@ server.close();
 await t.shutdown();
 `;
 
-function spanOfARequest(env: Record<string, string>): string {
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', requestProbe], {
-    cwd: fileURLToPath(new URL('../..', import.meta.url)),
-    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_TRACES_EXPORTER: 'console', ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  expect(result.status, result.stderr).toBe(0);
-  // The console exporter prints the kept span on stdout too.
-  const line = result.stdout.split('\n').find((l) => l.startsWith('{"span":'));
-  return (JSON.parse(line!) as { span: string }).span;
-}
+const spanOfARequest = (env: Record<string, string>): string => probeResult<{ span: string }>(requestProbe, { OTEL_TRACES_EXPORTER: 'console', ...env }).span;
 
 describe('span-free telemetry', () => {
   it('patches neither http nor pg when no span is exported, and keeps their names for the recorders', () => {
