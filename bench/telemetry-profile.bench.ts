@@ -18,7 +18,7 @@ import { waitFor } from '../common/wait-for.ts';
 import { startOrderService, type OrderServiceProcess } from '../stack/order-service-process.ts';
 import { startOtlpReceiver } from '../test/support/otlp-receiver.ts';
 import { machineBusyCores, processCpuMs } from './support/cpu-time.ts';
-import { profileShares, type CpuProfile, type ProfileShares } from './support/profile-shares.ts';
+import { isTelemetry, profileShares, type CpuProfile, type ProfileShares } from './support/profile-shares.ts';
 
 const rounds = Number(process.env.BENCH_PROFILE_ROUNDS ?? 2);
 /** Orders a second; 0: saturation (as fast as the service answers), the bar's condition. */
@@ -30,12 +30,17 @@ const receiver = await startOtlpReceiver({ keep: false });
 const scratch = mkdtempSync(join(tmpdir(), 'telemetry-profile-'));
 
 const traces = (ratio: string): Record<string, string> => ({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: ratio });
-const modes = [
-  { title: 'off (OTEL_SDK_DISABLED)', env: { OTEL_SDK_DISABLED: 'true' } },
-  { title: 'metrics only', env: {} },
-  { title: 'metrics + traces 10%', env: traces('0.1') },
-  { title: 'metrics + traces 100%', env: traces('1') },
+const allModes = [
+  { key: 'off', title: 'off (OTEL_SDK_DISABLED)', env: { OTEL_SDK_DISABLED: 'true' } },
+  { key: 'metrics', title: 'metrics only', env: {} },
+  { key: 'traces10', title: 'metrics + traces 10%', env: traces('0.1') },
+  { key: 'traces100', title: 'metrics + traces 100%', env: traces('1') },
 ];
+/** BENCH_PROFILE_MODES (e.g. `metrics,traces10`) profiles only those, after off, which every figure is read against. */
+const picked = process.env.BENCH_PROFILE_MODES?.split(',').map((key) => key.trim());
+const unknown = picked?.filter((key) => !allModes.some((m) => m.key === key)) ?? [];
+if (unknown.length > 0) throw new Error(`BENCH_PROFILE_MODES: unknown mode ${unknown.join(', ')} (known: ${allModes.map((m) => m.key).join(', ')})`);
+const modes = allModes.filter((m) => m.key === 'off' || !picked || picked.includes(m.key));
 const orderBody = JSON.stringify({ customer: 'bench', items: [{ sku: 'A-1', quantity: 2, price: 9.99 }, { sku: 'B-2', quantity: 1, price: 120 }] });
 const load = (service: OrderServiceProcess, duration: number, extra: Record<string, unknown> = {}) =>
   autocannon({ url: `${service.apiUrl}/orders`, connections: 8, duration, method: 'POST', headers: { 'content-type': 'application/json' }, body: orderBody, ...extra });
@@ -123,6 +128,14 @@ try {
     const ofMachine = mean(runs.map((r) => (added * r.shares.busyMs) / r.machineMs));
     // Without telemetry the saturated resource would do the same work in that much less time.
     console.log(`${mode.title.padEnd(24)} ${pct(telemetry).padStart(9)} ${pct(gc).padStart(6)}  ${pct(Math.max(0, gc - offGc)).padStart(11)}  ${pct(ofMachine).padStart(10)}  ${(1 - added).toFixed(3)} / ${(1 - ofMachine).toFixed(3)}`);
+  }
+  // What costs most: telemetry's frames (the nearest owned frame each sample was charged to), mean over rounds.
+  for (const mode of modes.slice(1)) {
+    const runs = results.get(mode.title)!;
+    const frames = new Map<string, number>();
+    for (const run of runs) for (const [frame, share] of run.shares.byFrame) if (isTelemetry(frame.slice(0, frame.indexOf(' ')))) frames.set(frame, (frames.get(frame) ?? 0) + share / runs.length);
+    const top = [...frames].sort((a, b) => b[1] - a[1]).slice(0, 16);
+    console.log(`\n${mode.title}: telemetry's costliest frames\n${top.map(([frame, share]) => `  ${pct(share).padStart(6)}  ${frame.replace('@opentelemetry/', '')}`).join('\n')}`);
   }
 } finally {
   await receiver.close();

@@ -29,6 +29,9 @@ describe('profile shares', () => {
     expect(shares.byOwner.get('service')).toBeCloseTo(1 / 5);
     expect(shares.gc).toBeCloseTo(1 / 5);
     expect(shares.telemetry).toBeCloseTo(3 / 5);
+    // By frame: the owned frame each sample was charged to, Node's run() to the OpenTelemetry frame that called it.
+    expect(shares.byFrame.get('@opentelemetry/context-async-hooks with index.mjs:0')).toBeCloseTo(2 / 5);
+    expect(shares.byFrame.get('service/telemetry timedQuery db-query-duration.ts:0')).toBeCloseTo(1 / 5);
   });
 
   it('names the owner of a file: an @opentelemetry package even nested, another package, a folder of ours', () => {

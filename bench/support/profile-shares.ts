@@ -6,6 +6,8 @@
 interface CallFrame {
   functionName: string;
   url: string;
+  /** 0-based; absent in hand-made profiles. */
+  lineNumber?: number;
 }
 interface ProfileNode {
   id: number;
@@ -23,6 +25,11 @@ export interface ProfileShares {
   busyMs: number;
   /** Share of busy time by owner (e.g. `@opentelemetry/sdk-metrics`, `service/telemetry`, `(garbage collector)`). */
   byOwner: Map<string, number>;
+  /**
+   * Share of busy time by the owned frame each sample was charged to (`owner function file:line`), most first:
+   * which function of a package costs most.
+   */
+  byFrame: Map<string, number>;
   /** OpenTelemetry's packages, the patching helpers and our own recorders (service/telemetry), as a share of busy time. */
   telemetry: number;
   gc: number;
@@ -55,26 +62,34 @@ export function profileShares(profile: CpuProfile): ProfileShares {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  const ownerCache = new Map<number, string>();
-  const chargeTo = (id: number): string => {
-    const cached = ownerCache.get(id);
+  const chargeCache = new Map<number, { owner: string; frame: string }>();
+  const chargeTo = (id: number): { owner: string; frame: string } => {
+    const cached = chargeCache.get(id);
     if (cached) return cached;
     const leaf = byId.get(id)!.callFrame.functionName;
-    let owner: string | undefined = special.has(leaf) ? leaf : undefined;
-    for (let at: number | undefined = id; owner === undefined && at !== undefined; at = parent.get(at)) owner = ownerOf(byId.get(at)!.callFrame.url);
-    owner ??= 'node internals';
-    ownerCache.set(id, owner);
-    return owner;
+    let charge: { owner: string; frame: string } | undefined = special.has(leaf) ? { owner: leaf, frame: leaf } : undefined;
+    for (let at: number | undefined = id; charge === undefined && at !== undefined; at = parent.get(at)) {
+      const { url, functionName, lineNumber } = byId.get(at)!.callFrame;
+      const owner = ownerOf(url);
+      if (owner !== undefined) charge = { owner, frame: `${owner} ${functionName || '(anonymous)'} ${url.slice(url.lastIndexOf('/') + 1)}:${(lineNumber ?? -1) + 1}` };
+    }
+    charge ??= { owner: 'node internals', frame: 'node internals' };
+    chargeCache.set(id, charge);
+    return charge;
   };
   const ms = new Map<string, number>();
+  const frameMs = new Map<string, number>();
   profile.samples.forEach((id, i) => {
     // A sample stands for the time until the next one.
     const us = profile.timeDeltas[i + 1] ?? 0;
-    const owner = chargeTo(id);
+    const { owner, frame } = chargeTo(id);
     ms.set(owner, (ms.get(owner) ?? 0) + us / 1000);
+    frameMs.set(frame, (frameMs.get(frame) ?? 0) + us / 1000);
   });
   const busyMs = [...ms].filter(([o]) => o !== '(idle)').reduce((sum, [, v]) => sum + v, 0);
-  const byOwner = new Map([...ms].filter(([o]) => o !== '(idle)').map(([o, v]) => [o, v / busyMs] as const).sort((a, b) => b[1] - a[1]));
+  const sharesOf = (m: Map<string, number>) => new Map([...m].filter(([o]) => o !== '(idle)').map(([o, v]) => [o, v / busyMs] as const).sort((a, b) => b[1] - a[1]));
+  const byOwner = sharesOf(ms);
+  const byFrame = sharesOf(frameMs);
   const telemetry = [...byOwner].filter(([o]) => isTelemetry(o)).reduce((sum, [, v]) => sum + v, 0);
-  return { busyMs, byOwner, telemetry, gc: byOwner.get('(garbage collector)') ?? 0 };
+  return { busyMs, byOwner, byFrame, telemetry, gc: byOwner.get('(garbage collector)') ?? 0 };
 }
