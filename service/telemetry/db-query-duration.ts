@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type pg from 'pg';
+import { histogramFamily, type BoundHistogram } from './bound-histograms.ts';
 import type { Collector } from './collector.ts';
 
 /** instrumentation-pg's buckets for this histogram, so both paths serve the same series. */
@@ -32,10 +33,10 @@ export function operationName(text: string): string {
  */
 export function pgQueryDuration(pool: pg.Pool): Collector {
   return (meter) => {
-    const histogram = meter.createHistogram('db.client.operation.duration', {
+    const histogram = histogramFamily(meter, 'db.client.operation.duration', {
       description: 'Duration of database client operations.',
       unit: 's',
-      advice: { explicitBucketBoundaries: buckets },
+      boundaries: buckets,
     });
     /** Wrapped clients, with the `query` they had as an own property before (undefined: the prototype's). */
     const wrapped = new Map<QueryableClient, Query | undefined>();
@@ -50,10 +51,11 @@ export function pgQueryDuration(pool: pg.Pool): Collector {
         'server.port': client.connectionParameters.port,
         'server.address': client.connectionParameters.host,
       };
-      // The attributes of a successful query, by statement text: a service runs the same few statements over
-      // and over, and building them anew for each query showed in its CPU profile. Bounded for dynamic SQL.
-      const byText = new Map<string, Attributes>();
-      const attributesOf = (text: string | undefined, error: unknown): Attributes => {
+      // The series of a successful query, bound once per statement text: a service runs the same few statements
+      // over and over, and building and hashing their attributes anew for each query showed in its CPU profile.
+      // Bounded for dynamic SQL.
+      const byText = new Map<string, BoundHistogram>();
+      const seriesOf = (text: string | undefined, error: unknown): BoundHistogram => {
         const failed = error !== null && typeof error === 'object' && 'code' in error && typeof error.code === 'string';
         if (!failed && text !== undefined) {
           const known = byText.get(text);
@@ -62,14 +64,15 @@ export function pgQueryDuration(pool: pg.Pool): Collector {
         const attributes: Attributes = { ...connection };
         if (text !== undefined) attributes['db.operation.name'] = operationName(text);
         if (failed) attributes['error.type'] = (error as { code: string }).code;
-        else if (text !== undefined && byText.size < maxStatements) byText.set(text, attributes);
-        return attributes;
+        const series = histogram.bind(attributes);
+        if (!failed && text !== undefined && byText.size < maxStatements) byText.set(text, series);
+        return series;
       };
       client.query = function timedQuery(this: unknown, ...args: unknown[]): unknown {
         const first = args[0] as string | { text?: unknown } | undefined;
         const text = typeof first === 'string' ? first : typeof first?.text === 'string' ? first.text : undefined;
         const started = performance.now();
-        const record = (error: unknown): void => histogram.record((performance.now() - started) / 1000, attributesOf(text, error));
+        const record = (error: unknown): void => seriesOf(text, error).record((performance.now() - started) / 1000);
         const last = args[args.length - 1];
         if (typeof last === 'function') {
           args[args.length - 1] = function (this: unknown, error: unknown, result: unknown): unknown {

@@ -3,8 +3,10 @@
 import type { IncomingMessage } from 'node:http';
 import { metrics } from '@opentelemetry/api';
 import { envDetector, resourceFromAttributes } from '@opentelemetry/resources';
+import { AggregationTemporality } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { BoundHistograms, bindingMeter } from './bound-histograms.ts';
 import { allOf, nothingToStop, type Collector, type StopCollector } from './collector.ts';
 import { pgPoolMetrics } from './db-pool.ts';
 import { pgQueryDuration } from './db-query-duration.ts';
@@ -19,10 +21,20 @@ import { runtimeCollectors } from './runtime-collectors.ts';
 import type { TelemetryEnv } from './telemetry-env.ts';
 import { workerPoolMetrics } from './worker-pool-metrics.ts';
 
+/** The scope of every metric the collectors record. */
+const meterName = 'node-telemetry';
+
 export async function startEnabledTelemetry(options: TelemetryOptions, otel: TelemetryEnv, env: NodeJS.ProcessEnv): Promise<Telemetry> {
 
+  // The recorders' hot histograms, kept outside the SDK and collected by every reader with its own metrics.
+  const boundHistograms = new BoundHistograms({ name: meterName });
   const endpoint: PrometheusEndpoint | undefined = otel.metricsExporters.has('prometheus')
-    ? createPrometheusEndpoint({ host: options.metricsServer?.host ?? '127.0.0.1', port: options.metricsServer?.port ?? 0, path: options.metricsServer?.path })
+    ? createPrometheusEndpoint({
+        host: options.metricsServer?.host ?? '127.0.0.1',
+        port: options.metricsServer?.port ?? 0,
+        path: options.metricsServer?.path,
+        metricProducers: [boundHistograms.producer(AggregationTemporality.CUMULATIVE)],
+      })
     : undefined;
   const isScrape = (request: IncomingMessage): boolean => endpoint?.isScrape(request) ?? false;
   // Exported spans: a request's sampling is decided as it arrives, and a dropped one gets no span work at all.
@@ -37,7 +49,7 @@ export async function startEnabledTelemetry(options: TelemetryOptions, otel: Tel
   const esmPackages = patchedPackages(instrumentations);
   if (esmPackages.length > 0) registerEsmHooks(esmPackages);
 
-  const metricReaders = [...(endpoint ? [endpoint.reader] : []), ...pushReaders(otel)];
+  const metricReaders = [...(endpoint ? [endpoint.reader] : []), ...pushReaders(otel, boundHistograms)];
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName, ...(options.serviceVersion ? { [ATTR_SERVICE_VERSION]: options.serviceVersion } : {}) }),
     // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, merged over ours; OTEL_NODE_RESOURCE_DETECTORS, when set, is the SDK's to read.
@@ -54,8 +66,9 @@ export async function startEnabledTelemetry(options: TelemetryOptions, otel: Tel
   sdk.start();
   leaveMetricsToRecorders(instrumentations);
 
-  // Taken once, here, from the provider sdk.start() just registered, and handed to every collector.
-  const meter = metrics.getMeter('node-telemetry');
+  // Taken once, here, from the provider sdk.start() just registered, and handed to every collector with the bound
+  // histograms.
+  const meter = bindingMeter(metrics.getMeter(meterName), boundHistograms);
   const stops = new Set<StopCollector>();
   const instrument = (collector: Collector): StopCollector => {
     const stop = collector(meter);

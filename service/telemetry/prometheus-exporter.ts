@@ -3,13 +3,15 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { diag } from '@opentelemetry/api';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
-import { DataPointType, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { DataPointType, type MetricData, type MetricProducer, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { prometheusMetricName, prometheusUnit, type PrometheusKind } from './unit-suffixes.ts';
 
 export interface PrometheusEndpointOptions {
   host: string;
   port: number;
   path?: string;
+  /** Metrics kept outside the SDK, collected with its own on every scrape (cumulative). */
+  metricProducers?: MetricProducer[];
 }
 
 export interface PrometheusEndpoint {
@@ -64,7 +66,7 @@ export function withPrometheusNames(resourceMetrics: ResourceMetrics): ResourceM
  */
 export function createPrometheusEndpoint(options: PrometheusEndpointOptions): PrometheusEndpoint {
   const path = options.path ?? '/metrics';
-  const reader = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
+  const reader = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true, metricProducers: options.metricProducers });
   const serializer = new PrometheusSerializer(undefined, false, undefined, false, true);
   let boundPort = -1;
 

@@ -2,6 +2,7 @@ import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import type { Attributes, BatchObservableCallback, Meter } from '@opentelemetry/api';
 import type { Piscina } from 'piscina';
+import { histogramFamily } from './bound-histograms.ts';
 import type { Collector, StopCollector } from './collector.ts';
 
 export interface WorkerPoolTelemetryOptions {
@@ -118,23 +119,24 @@ function instrument(meter: Meter, piscina: Piscina, options: WorkerPoolTelemetry
   // Exported at 0 from the start, so increase() sees the first event and panels are never empty.
   completed.add(0, attrs);
   rejected.add(0, attrs);
-  const waitTime = meter.createHistogram('worker_pool.task.wait_time', {
+  // Bound once: recorded for every task (bound-histograms.ts).
+  const waitTime = histogramFamily(meter, 'worker_pool.task.wait_time', {
     description: 'Time a task waited in the queue for a worker thread.',
     unit: 's',
-    advice: { explicitBucketBoundaries: timeBuckets },
-  });
-  const runTime = meter.createHistogram('worker_pool.task.run_time', {
+    boundaries: timeBuckets,
+  }).bind(attrs);
+  const runTime = histogramFamily(meter, 'worker_pool.task.run_time', {
     description: 'Time a task ran on a worker thread.',
     unit: 's',
-    advice: { explicitBucketBoundaries: timeBuckets },
-  });
+    boundaries: timeBuckets,
+  }).bind(attrs);
 
   let running = 0;
   const waiting: TrackedTask[] = [];
   const start = (task: TrackedTask, at: number): void => {
     task.started = at;
     running++;
-    waitTime.record((at - task.submitted) / 1000, attrs);
+    waitTime.record((at - task.submitted) / 1000);
   };
   const freeSlot = (at: number): void => {
     running--;
@@ -158,7 +160,7 @@ function instrument(meter: Meter, piscina: Piscina, options: WorkerPoolTelemetry
       forget(task);
       start(task, at);
     }
-    runTime.record((at - task.started!) / 1000, attrs);
+    runTime.record((at - task.started!) / 1000);
     completed.add(1, attrs);
     freeSlot(at);
   };
