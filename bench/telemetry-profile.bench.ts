@@ -8,8 +8,9 @@
 // charged to its owner (bench/support/profile-shares.ts). If the main thread is what saturates, what telemetry takes
 // of it (and the GC it adds over off) is what it takes of throughput; if the machine's cores are (the database and
 // the load generator share them), its share of all the machine's CPU is. Both are printed, with how busy the main
-// thread and the machine were under the load: here neither saturates fully (the main thread 52-62%, the cores
-// 1.7-1.8 of 2), so what throughput loses lies between the two.
+// thread and the machine were under the load: here neither saturates fully (the main thread 49-66%, the cores
+// 1.7-1.9 of 2), so what throughput loses lies between the two. Then the busy time per order over off's (the cost
+// by difference, drift of the host included), and each mode's costliest telemetry frames.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,6 +129,20 @@ try {
     const ofMachine = mean(runs.map((r) => (added * r.shares.busyMs) / r.machineMs));
     // Without telemetry the saturated resource would do the same work in that much less time.
     console.log(`${mode.title.padEnd(24)} ${pct(telemetry).padStart(9)} ${pct(gc).padStart(6)}  ${pct(Math.max(0, gc - offGc)).padStart(11)}  ${pct(ofMachine).padStart(10)}  ${(1 - added).toFixed(3)} / ${(1 - ofMachine).toFixed(3)}`);
+  }
+  // The same cost by difference: the main thread's busy time per order over off's, whatever it was spent in. It
+  // also holds what no frame of telemetry shows (the GC, caches and listeners it adds), and all the drift of this
+  // host between runs, which the spread of one mode's rounds shows.
+  const perOrder = (runs: ProfileRun[]): number[] => runs.map((r) => r.shares.busyMs / r.orders);
+  const offPerOrder = mean(perOrder(results.get(modes[0]!.title)!));
+  console.log(`\nbusy main-thread time per order, mean [range] of ${rounds} rounds, and over off`);
+  for (const mode of modes) {
+    const values = perOrder(results.get(mode.title)!);
+    const ownFrames = mean(results.get(mode.title)!.map((r) => r.shares.telemetry));
+    const over = mean(values) / offPerOrder - 1;
+    console.log(
+      `${mode.title.padEnd(24)} ${mean(values).toFixed(3)} ms [${Math.min(...values).toFixed(3)}-${Math.max(...values).toFixed(3)}]  over off ${pct(over).padStart(6)} (telemetry's own frames ${pct(ownFrames)}, the rest ${pct(over - ownFrames * (1 + over))})`,
+    );
   }
   // What costs most: telemetry's frames (the nearest owned frame each sample was charged to), mean over rounds.
   for (const mode of modes.slice(1)) {
