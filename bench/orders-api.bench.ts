@@ -3,6 +3,7 @@
 // baseline measured in the same run. Absolute figures drift on shared machines; the ratio is what to watch.
 import autocannon from 'autocannon';
 import { startOrderService } from '../stack/order-service-process.ts';
+import { postBenchOrder } from './support/order-load.ts';
 
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = 16;
@@ -20,14 +21,12 @@ async function measure(title: string, path: string, options: Record<string, unkn
 }
 
 try {
-  await measure('warm-up (orders)', '/orders', { duration: 2, method: 'POST', headers: { 'content-type': 'application/json' }, body: orderBody() });
+  await measure('warm-up (orders)', '/orders', { duration: 2, ...postBenchOrder });
   const baseline = await measure('baseline GET /healthz', '/healthz');
-  const orders = await measure('POST /orders', '/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: orderBody() });
+  const orders = await measure('POST /orders', '/orders', postBenchOrder);
   let n = 0;
   const keyed = await measure('POST /orders + Idempotency-Key', '/orders', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: orderBody(),
+    ...postBenchOrder,
     // A fresh key per request: the insert goes through the unique index, as clients' retries would.
     setupRequest: (request: { headers?: Record<string, string> }) => ({ ...request, headers: { ...request.headers, 'idempotency-key': `bench-${process.pid}-${n++}` } }),
   });
@@ -36,8 +35,4 @@ try {
   console.log(`orders p99 latency vs baseline: ${(orders.latency.p99 / Math.max(baseline.latency.p99, 1)).toFixed(2)}x`);
 } finally {
   await service.stop();
-}
-
-function orderBody(): string {
-  return JSON.stringify({ customer: 'bench', items: [{ sku: 'A-1', quantity: 2, price: 9.99 }, { sku: 'B-2', quantity: 1, price: 120 }] });
 }

@@ -15,11 +15,12 @@
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { waitFor } from '../common/wait-for.ts';
 import { startOrderService, type OrderServiceProcess } from '../stack/order-service-process.ts';
 import { startOtlpReceiver } from '../test/support/otlp-receiver.ts';
 import { processCpuMs } from './support/cpu-time.ts';
+import { loadOrders } from './support/order-load.ts';
+import { telemetryModes, type TelemetryMode } from './support/telemetry-modes.ts';
 
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 4);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
@@ -27,26 +28,15 @@ const connections = 16;
 const receiver = await startOtlpReceiver({ keep: false });
 const scratch = mkdtempSync(join(tmpdir(), 'telemetry-cost-'));
 
-interface Mode {
-  title: string;
-  env: Record<string, string>;
-}
-const traces = (ratio: string): Record<string, string> => ({
-  OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-  OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-  OTEL_TRACES_SAMPLER_ARG: ratio,
-});
-const modes: Mode[] = [
-  { title: 'off (OTEL_SDK_DISABLED)', env: { OTEL_SDK_DISABLED: 'true' } },
-  { title: 'metrics only', env: {} },
-  { title: 'metrics + traces 10%', env: traces('0.1') },
-  { title: 'metrics + traces 100%', env: traces('1') },
+const modes: Array<Omit<TelemetryMode, 'key'>> = [
+  ...telemetryModes(receiver.url),
   // A second service with telemetry off: its ratio to the first is what this host's noise alone makes of a ratio.
   { title: 'off again (control)', env: { OTEL_SDK_DISABLED: 'true' } },
   ...(process.env.BENCH_TELEMETRY_ATTRIBUTION === '1'
     ? ['http', 'express', 'pg', 'runtime-node'].map((name) => ({ title: `metrics, ${name} off`, env: { OTEL_NODE_DISABLED_INSTRUMENTATIONS: name } }))
     : []),
 ];
+type Mode = (typeof modes)[number];
 
 interface Run {
   rps: number;
@@ -74,9 +64,7 @@ async function memoryOf(service: OrderServiceProcess, file: string): Promise<{ h
   );
 }
 
-const orderBody = JSON.stringify({ customer: 'bench', items: [{ sku: 'A-1', quantity: 2, price: 9.99 }, { sku: 'B-2', quantity: 1, price: 120 }] });
-const load = (service: OrderServiceProcess, duration: number, extra: Record<string, unknown> = {}) =>
-  autocannon({ url: `${service.apiUrl}/orders`, connections, duration, method: 'POST', headers: { 'content-type': 'application/json' }, body: orderBody, ...extra });
+const load = (service: OrderServiceProcess, duration: number, extra: Record<string, unknown> = {}) => loadOrders(service.apiUrl, duration, { connections, ...extra });
 
 /**
  * Waits until none of the services uses more than 2% of a core: orders accepted at saturation are processed in

@@ -14,12 +14,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { waitFor } from '../common/wait-for.ts';
 import { startOrderService, type OrderServiceProcess } from '../stack/order-service-process.ts';
 import { startOtlpReceiver } from '../test/support/otlp-receiver.ts';
 import { machineBusyCores, processCpuMs } from './support/cpu-time.ts';
+import { loadOrders } from './support/order-load.ts';
 import { isTelemetry, profileShares, type CpuProfile, type ProfileShares } from './support/profile-shares.ts';
+import { telemetryModes, type TelemetryMode } from './support/telemetry-modes.ts';
 
 const rounds = Number(process.env.BENCH_PROFILE_ROUNDS ?? 2);
 /** Orders a second; 0: saturation (as fast as the service answers), the bar's condition. */
@@ -30,22 +31,12 @@ const seconds = Number(process.env.BENCH_PROFILE_SECONDS ?? 10);
 const receiver = await startOtlpReceiver({ keep: false });
 const scratch = mkdtempSync(join(tmpdir(), 'telemetry-profile-'));
 
-const traces = (ratio: string): Record<string, string> => ({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: ratio });
-const allModes = [
-  { key: 'off', title: 'off (OTEL_SDK_DISABLED)', env: { OTEL_SDK_DISABLED: 'true' } },
-  { key: 'metrics', title: 'metrics only', env: {} },
-  { key: 'traces10', title: 'metrics + traces 10%', env: traces('0.1') },
-  { key: 'traces100', title: 'metrics + traces 100%', env: traces('1') },
-];
+const allModes = telemetryModes(receiver.url);
 /** BENCH_PROFILE_MODES (e.g. `metrics,traces10`) profiles only those, after off, which every figure is read against. */
 const picked = process.env.BENCH_PROFILE_MODES?.split(',').map((key) => key.trim());
 const unknown = picked?.filter((key) => !allModes.some((m) => m.key === key)) ?? [];
 if (unknown.length > 0) throw new Error(`BENCH_PROFILE_MODES: unknown mode ${unknown.join(', ')} (known: ${allModes.map((m) => m.key).join(', ')})`);
 const modes = allModes.filter((m) => m.key === 'off' || !picked || picked.includes(m.key));
-const orderBody = JSON.stringify({ customer: 'bench', items: [{ sku: 'A-1', quantity: 2, price: 9.99 }, { sku: 'B-2', quantity: 1, price: 120 }] });
-const load = (service: OrderServiceProcess, duration: number, extra: Record<string, unknown> = {}) =>
-  autocannon({ url: `${service.apiUrl}/orders`, connections: 8, duration, method: 'POST', headers: { 'content-type': 'application/json' }, body: orderBody, ...extra });
-
 /**
  * Until the service's main thread uses under 5% of a core: the orders of the load processed. (The whole process
  * never gets under 2% while profiled: the profiler's own thread samples 4,000 times a second.)
@@ -71,7 +62,7 @@ interface ProfileRun {
   machineMs: number;
 }
 
-async function profileOnce(mode: (typeof modes)[number], index: number): Promise<ProfileRun> {
+async function profileOnce(mode: TelemetryMode, index: number): Promise<ProfileRun> {
   const file = join(scratch, `profile-${index}.json`);
   const service = await startOrderService({
     name: `telemetry-profile-${index}`,
@@ -80,7 +71,7 @@ async function profileOnce(mode: (typeof modes)[number], index: number): Promise
   });
   try {
     const pid = service.process.child.pid!;
-    await load(service, 3); // warm-up at saturation: JIT, pool connections, worker threads
+    await loadOrders(service.apiUrl, 3, { connections: 8 }); // warm-up at saturation: JIT, pool connections, worker threads
     await untilIdle(pid);
     service.process.child.kill('SIGUSR2');
     await waitFor(() => existsSync(`${file}.started`), { what: 'the profiler started', timeoutMs: 10_000 });
@@ -88,7 +79,7 @@ async function profileOnce(mode: (typeof modes)[number], index: number): Promise
     const windowStart = performance.now();
     const mainBefore = processCpuMs(pid, pid);
     const underLoad = machineBusyCores();
-    const result = await load(service, seconds, rate > 0 ? { overallRate: rate } : { connections });
+    const result = await loadOrders(service.apiUrl, seconds, rate > 0 ? { connections: 8, overallRate: rate } : { connections });
     const machineBusyUnderLoad = underLoad();
     const mainThreadBusy = (processCpuMs(pid, pid) - mainBefore) / (seconds * 1000);
     await untilIdle(pid);
