@@ -2,7 +2,7 @@
 // the same order.
 import autocannon from 'autocannon';
 
-export const benchOrderBody = JSON.stringify({ customer: 'bench', items: [{ sku: 'A-1', quantity: 2, price: 9.99 }, { sku: 'B-2', quantity: 1, price: 120 }] });
+const benchOrderBody = JSON.stringify({ customer: 'bench', items: [{ sku: 'A-1', quantity: 2, price: 9.99 }, { sku: 'B-2', quantity: 1, price: 120 }] });
 
 /** autocannon's options for posting the bench order. */
 export const postBenchOrder = { method: 'POST', headers: { 'content-type': 'application/json' }, body: benchOrderBody } as const;
